@@ -1,0 +1,7 @@
+export { Simulator, type SimulatorOptions } from "./Simulator.js"
+export { World, Account, LOGIN_REFUSED_1203 } from "./world/World.js"
+export type { WorldOptions, AccountSpec, PersonSpec, GroupSpec, LoginFlow, LoginFlowState } from "./world/World.js"
+export type * from "./world/model.js"
+export { HOME_HOSTS } from "./world/model.js"
+export { Faults, type MalformedKind } from "./faults/Faults.js"
+export { classifyHost, defaultWebpushHosts, type HostInfo, type HostKind } from "./http/hosts.js"
