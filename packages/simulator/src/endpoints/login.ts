@@ -70,6 +70,7 @@ const waitForChange = (ctx: Context, flow: LoginFlow, ms: number): Promise<"chan
     const timer = setTimeout(() => done("timeout"), ms)
     flow.waiters.add(onChange)
     ctx.onClientGone(() => done("gone"))
+    ctx.world.events.emit("loginPollHeld", flow.uuid)
   })
 
 const pollAnswer = (ctx: Context, flow: LoginFlow): string => {

@@ -67,6 +67,7 @@ const synccheck = async (ctx: Context): Promise<void> => {
     })
     const releasePoll = faults.holdPoll(ctx.host.host, account.wxid, ctx.req)
     ctx.onClientGone(() => finish(undefined))
+    world.events.emit("pollHeld", account.wxid, ctx.host.host)
   })
 }
 
