@@ -1,0 +1,39 @@
+import { Duration, Schedule } from "effect"
+import { RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "./Errors.js"
+
+/** A retry policy as data: exponential from `base`, capped at `max`, jittered, at most `times` retries. */
+export interface RetryPolicy {
+  readonly base: Duration.DurationInput
+  readonly max: Duration.DurationInput
+  readonly times: number
+}
+
+/** Builds the schedule of a policy: exponential backoff with jitter, capped, bounded. */
+export const backoff = (policy: RetryPolicy): Schedule.Schedule<unknown> =>
+  Schedule.exponential(policy.base).pipe(
+    Schedule.jittered,
+    Schedule.modifyDelay((delay) => Duration.min(delay, Duration.decode(policy.max))),
+    Schedule.intersect(Schedule.recurs(policy.times)),
+  )
+
+/** Reads that change nothing (init, contacts, downloads): a few quick retries. */
+export const idempotentReadPolicy: RetryPolicy = { base: "200 millis", max: "5 seconds", times: 4 }
+
+/** synccheck reconnects: patient, since a session outlives a host outage; each retry may rotate hosts. */
+export const syncReconnectPolicy: RetryPolicy = { base: "500 millis", max: "30 seconds", times: 1_000_000 }
+
+/** Sends: retried only when the request surely never reached the server. */
+export const sendPolicy: RetryPolicy = { base: "300 millis", max: "3 seconds", times: 3 }
+
+export const idempotentRead = backoff(idempotentReadPolicy)
+export const syncReconnect = backoff(syncReconnectPolicy)
+export const sendRetry = backoff(sendPolicy)
+
+/** Transport failures worth retrying for an idempotent read (not a malformed answer: it would repeat). */
+export const isTransient = (error: HttpFailure | { readonly _tag: string }): boolean =>
+  error instanceof TransportError ||
+  error instanceof RequestTimeout ||
+  (error instanceof UnexpectedStatus && error.status >= 500)
+
+/** A send may be retried only if the server cannot have accepted it. */
+export const isSafeToResend = (error: unknown): boolean => error instanceof TransportError && error.beforeSend

@@ -1,0 +1,151 @@
+import { HttpClient, HttpClientRequest, type HttpClientResponse, type Headers } from "@effect/platform"
+import type { HttpClientError } from "@effect/platform/HttpClientError"
+import { Duration, Effect, Either, Stream } from "effect"
+import { MalformedResponse, RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "../Errors.js"
+import type { CookieJar } from "./CookieJar.js"
+import { transportUrl, Upstream } from "./Upstream.js"
+
+/** The browser the web client is; desktop mode poses as the UOS desktop client instead. */
+export const WEB_USER_AGENT =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+export const DESKTOP_USER_AGENT =
+  "Mozilla/5.0 (X11; U; UOS x86_64; zh-cn) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/89.0.4389.0 Safari/537.36 UOSBrowser/6.0.1.1001"
+
+/** The desktop client's extra headers, the same bytes every desktop-mode library sends. */
+export const DESKTOP_HEADERS: Readonly<Record<string, string>> = {
+  "client-version": "2.0.0",
+  extspam:
+    "Go8FCIkFEokFCggwMDAwMDAwMRAGGvAESySibk50w5Wb3uTl2c2h64jVVrV7gNs06GFlWplHQbY/5FfiO++1yH4ykCyNPWKXmco+wfQzK5R98D3so7rJ5LmGFvBLjGceleySrc3SOf2Pc1gVehzJgODeS0lDL3/I/0S2SSE98YgKleq6Uqx6ndTy9yaL9qFxJL7eiA/R3SEfTaW1SBoSITIu+EEkXff+Pv8NHOk7N57rcGk1w0ZzRrQDkXTOXFN2iHYIzAAZPIOY45Lsh+A4slpgnDiaOvRtlQYCt97nmPLuTipOJ8Qc5pM7ZsOsAPPrCQL7nK0I7aPrFDF0q4ziUUKettzW8MrAaiVfmbD1/VkmLNVqqZVvBCtRblXb5FHmtS8FxnqCzYP4WFvz3T0TcrOqwLX1M/DQvcHaGGw0B0y4bZMs7lVScGBFxMj3vbFi2SRKbKhaitxHfYHAOAa0X7/MSS0RNAjdwoyGHeOepXOKY+h3iHeqCvgOH6LOifdHf/1aaZNwSkGotYnYScW8Yx63LnSwba7+hESrtPa/huRmB9KWvMCKbDThL/nne14hnL277EDCSocPu3rOSYjuB9gKSOdVmWsj9Dxb/iZIe+S6AiG29Esm+/eUacSba0k8wn5HhHg9d4tIcixrxveflc8vi2/wNQGVFNsGO6tB5WF0xf/plngOvQ1/ivGV/C1Qpdhzznh0ExAVJ6dwzNg7qIEBaw+BzTJTUuRcPk92Sn6QDn2Pu3mpONaEumacjW4w6ipPnPw+g2TfywJjeEcpSZaP4Q3YV5HG8D6UjWA4GSkBKculWpdCMadx0usMomsSS/74QgpYqcPkmamB4nVv1JxczYITIqItIKjD35IGKAUwAA==",
+}
+
+export interface CallOptions {
+  /** The endpoint's name, carried by every error (e.g. "webwxsync"). */
+  readonly endpoint: string
+  readonly jar: CookieJar
+  readonly timeout: Duration.DurationInput
+  readonly desktop?: boolean
+  /** Extra headers (desktop headers on login calls, Range on downloads). */
+  readonly headers?: Readonly<Record<string, string>>
+  /** Statuses other than 200 this endpoint may answer (301 in desktop mode, 206 for ranges). */
+  readonly acceptStatus?: ReadonlyArray<number>
+}
+
+export interface TextResponse {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly text: string
+  readonly host: string
+}
+
+const BEFORE_SEND_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
+
+const causeCode = (cause: unknown): string | undefined => {
+  for (let c: unknown = cause, depth = 0; c !== undefined && c !== null && depth < 5; depth++) {
+    const code = (c as { code?: unknown }).code
+    if (typeof code === "string") return code
+    c = (c as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+const transportError = (options: CallOptions, host: string, error: HttpClientError): TransportError => {
+  const code = causeCode(error.cause)
+  return new TransportError({
+    endpoint: options.endpoint,
+    host,
+    beforeSend: error._tag === "RequestError" && code !== undefined && BEFORE_SEND_CODES.has(code),
+    reason: code ?? error.reason,
+    cause: error.cause,
+  })
+}
+
+/**
+ * Every request to a Web WeChat host goes through here: the account's cookies for the real URL,
+ * the upstream rewrite, a deadline in Effect, and failures turned into typed errors.
+ */
+export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Transport", {
+  effect: Effect.gen(function* () {
+    const client = yield* HttpClient.HttpClient
+    const { template } = yield* Upstream
+
+    const execute = (
+      request: HttpClientRequest.HttpClientRequest,
+      options: CallOptions,
+    ): Effect.Effect<{ response: HttpClientResponse.HttpClientResponse; host: string }, HttpFailure> => {
+      const realUrl = new URL(request.url)
+      const host = realUrl.host
+      const cookie = options.jar.header(realUrl.href)
+      const prepared = request.pipe(
+        HttpClientRequest.setHeaders({
+          "user-agent": options.desktop ? DESKTOP_USER_AGENT : WEB_USER_AGENT,
+          ...(cookie ? { cookie } : {}),
+          ...options.headers,
+        }),
+        HttpClientRequest.setUrl(transportUrl(template, realUrl)),
+      )
+      return client.execute(prepared).pipe(
+        Effect.mapError((error) => transportError(options, host, error)),
+        Effect.tap((response) => Effect.sync(() => options.jar.store(realUrl.href, response.cookies))),
+        Effect.flatMap((response) =>
+          response.status === 200 || options.acceptStatus?.includes(response.status)
+            ? Effect.succeed({ response, host })
+            : Effect.flatMap(
+                response.text.pipe(Effect.orElseSucceed(() => "")),
+                (raw) =>
+                  new UnexpectedStatus({ endpoint: options.endpoint, host, status: response.status, raw: raw.slice(0, 2_000) }),
+              ),
+        ),
+      )
+    }
+
+    const withDeadline = <A, E>(effect: Effect.Effect<A, E>, options: CallOptions, host: string) =>
+      Effect.timeoutFail(effect, {
+        duration: options.timeout,
+        onTimeout: () =>
+          new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs: Duration.toMillis(options.timeout) }),
+      })
+
+    /** A round trip whose whole body is read as text within the deadline. */
+    const text = (request: HttpClientRequest.HttpClientRequest, options: CallOptions): Effect.Effect<TextResponse, HttpFailure> =>
+      withDeadline(
+        Effect.flatMap(execute(request, options), ({ response, host }) =>
+          response.text.pipe(
+            Effect.mapError((error) => transportError(options, host, error)),
+            Effect.map((text) => ({ status: response.status, headers: response.headers, text, host })),
+          ),
+        ),
+        options,
+        new URL(request.url).host,
+      )
+
+    /** A round trip whose body is streamed (media); the deadline covers the answer's headers. */
+    const stream = (
+      request: HttpClientRequest.HttpClientRequest,
+      options: CallOptions,
+    ): Effect.Effect<
+      { readonly status: number; readonly headers: Headers.Headers; readonly body: Stream.Stream<Uint8Array, HttpFailure> },
+      HttpFailure
+    > =>
+      withDeadline(execute(request, options), options, new URL(request.url).host).pipe(
+        Effect.map(({ response, host }) => ({
+          status: response.status,
+          headers: response.headers,
+          body: response.stream.pipe(Stream.mapError((error) => transportError(options, host, error))),
+        })),
+      )
+
+    return { text, stream } as const
+  }),
+}) {}
+
+/** Parses a body or fails with MalformedResponse carrying the raw text. */
+export const decodeWith = <A>(
+  response: TextResponse,
+  endpoint: string,
+  parse: (text: string) => Either.Either<A, string>,
+): Effect.Effect<A, MalformedResponse> =>
+  Either.match(parse(response.text), {
+    onLeft: (reason) =>
+      Effect.fail(new MalformedResponse({ endpoint, host: response.host, reason, raw: response.text.slice(0, 4_000) })),
+    onRight: Effect.succeed,
+  })
