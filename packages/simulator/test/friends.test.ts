@@ -20,7 +20,12 @@ const post = async (c: LoggedIn, endpoint: string, body: Record<string, unknown>
     BaseResponse: { Ret: number; ErrMsg: string }
   }
 
-const verify = (c: LoggedIn, opcode: number, list: ReadonlyArray<{ Value: string; VerifyUserTicket: string }>, greeting = "") =>
+const verify = (
+  c: LoggedIn,
+  opcode: number,
+  list: ReadonlyArray<{ Value: string; VerifyUserTicket: string }>,
+  greeting = "",
+) =>
   post(
     c,
     "webwxverifyuser",
@@ -80,9 +85,13 @@ describe("friend requests", () => {
     })
     const dave = recommend["UserName"] as string
 
-    expect(await verify(bot1, 3, [{ Value: dave, VerifyUserTicket: ticket }])).toEqual({ BaseResponse: { Ret: 0, ErrMsg: "" } })
+    expect(await verify(bot1, 3, [{ Value: dave, VerifyUserTicket: ticket }])).toEqual({
+      BaseResponse: { Ret: 0, ErrMsg: "" },
+    })
     const after = await sync(bot1)
-    expect(after.body.ModContactList).toEqual([expect.objectContaining({ UserName: dave, NickName: "Dave", ContactFlag: 3 })])
+    expect(after.body.ModContactList).toEqual([
+      expect.objectContaining({ UserName: dave, NickName: "Dave", ContactFlag: 3 }),
+    ])
     expect(notices(after.body.AddMsgList)).toEqual([
       expect.objectContaining({
         FromUserName: dave,
@@ -91,7 +100,9 @@ describe("friend requests", () => {
       }),
     ])
     expect(world.account("wxid_bot1").friends.get("wxid_dave")).toEqual({ remarkName: "", contactFlag: 3 })
-    expect(world.account("wxid_bot1").activity).toContainEqual(expect.objectContaining({ type: "verify", wxid: "wxid_dave", opcode: 3 }))
+    expect(world.account("wxid_bot1").activity).toContainEqual(
+      expect.objectContaining({ type: "verify", wxid: "wxid_dave", opcode: 3 }),
+    )
 
     // A used ticket is gone.
     expect((await verify(bot1, 3, [{ Value: dave, VerifyUserTicket: ticket }])).BaseResponse.Ret).toBe(1)
@@ -144,14 +155,20 @@ describe("friend requests", () => {
   it("sends a request to a stranger that stays pending until the stranger accepts", async () => {
     const bot1 = await qrLogin(sim, "wxid_bot1")
     const carol = userNameIn("wxid_bot1", "wxid_carol")
-    expect((await verify(bot1, 2, [{ Value: carol, VerifyUserTicket: "" }], "Hi Carol, from the hikers")).BaseResponse.Ret).toBe(0)
-    expect(world.account("wxid_bot1").activity).toContainEqual(expect.objectContaining({ type: "verify", wxid: "wxid_carol", opcode: 2 }))
+    expect(
+      (await verify(bot1, 2, [{ Value: carol, VerifyUserTicket: "" }], "Hi Carol, from the hikers")).BaseResponse.Ret,
+    ).toBe(0)
+    expect(world.account("wxid_bot1").activity).toContainEqual(
+      expect.objectContaining({ type: "verify", wxid: "wxid_carol", opcode: 2 }),
+    )
     expect(world.account("wxid_bot1").friends.has("wxid_carol")).toBe(false)
     expect((await sync(bot1)).body.ModContactList).toEqual([])
 
     acceptOutgoingRequest(world, "wxid_carol", "wxid_bot1")
     const { body } = await sync(bot1)
-    expect(body.ModContactList).toEqual([expect.objectContaining({ UserName: carol, NickName: "Carol", ContactFlag: 3 })])
+    expect(body.ModContactList).toEqual([
+      expect.objectContaining({ UserName: carol, NickName: "Carol", ContactFlag: 3 }),
+    ])
     expect(notices(body.AddMsgList).map((m) => [m["FromUserName"], m["Content"]])).toEqual([
       [carol, "你已添加了Carol，现在可以开始聊天了。"],
     ])
@@ -180,19 +197,32 @@ describe("friend requests", () => {
     await sync(bot1)
     await sync(bot3)
 
-    const asked = await verify(bot1, 2, [{ Value: userNameIn("wxid_bot1", "wxid_bot3"), VerifyUserTicket: "" }], "Fleet says hi")
+    const asked = await verify(
+      bot1,
+      2,
+      [{ Value: userNameIn("wxid_bot1", "wxid_bot3"), VerifyUserTicket: "" }],
+      "Fleet says hi",
+    )
     expect(asked.BaseResponse.Ret).toBe(0)
     const request = (await sync(bot3)).body.AddMsgList.find((m) => m["MsgType"] === 37)!
     const recommend = request["RecommendInfo"] as Record<string, string | number>
     expect(recommend).toMatchObject({ NickName: "Bot One", Content: "Fleet says hi", Scene: 33, OpCode: 2 })
     expect(recommend["UserName"]).toBe(userNameIn("wxid_bot3", "wxid_bot1"))
 
-    const accepted = await verify(bot3, 3, [{ Value: recommend["UserName"] as string, VerifyUserTicket: recommend["Ticket"] as string }])
+    const accepted = await verify(bot3, 3, [
+      { Value: recommend["UserName"] as string, VerifyUserTicket: recommend["Ticket"] as string },
+    ])
     expect(accepted.BaseResponse.Ret).toBe(0)
-    expect(notices((await sync(bot3)).body.AddMsgList).map((m) => m["Content"])).toEqual(["你已添加了Bot One，现在可以开始聊天了。"])
+    expect(notices((await sync(bot3)).body.AddMsgList).map((m) => m["Content"])).toEqual([
+      "你已添加了Bot One，现在可以开始聊天了。",
+    ])
     const bot1Side = await sync(bot1)
-    expect(notices(bot1Side.body.AddMsgList).map((m) => m["Content"])).toEqual(["你已添加了Bot Three，现在可以开始聊天了。"])
-    expect(bot1Side.body.ModContactList).toEqual([expect.objectContaining({ UserName: userNameIn("wxid_bot1", "wxid_bot3") })])
+    expect(notices(bot1Side.body.AddMsgList).map((m) => m["Content"])).toEqual([
+      "你已添加了Bot Three，现在可以开始聊天了。",
+    ])
+    expect(bot1Side.body.ModContactList).toEqual([
+      expect.objectContaining({ UserName: userNameIn("wxid_bot1", "wxid_bot3") }),
+    ])
     expect(world.account("wxid_bot1").friends.has("wxid_bot3")).toBe(true)
     expect(world.account("wxid_bot3").friends.has("wxid_bot1")).toBe(true)
     expect(() => acceptOutgoingRequest(world, "wxid_bot3", "wxid_bot1")).toThrow(/no pending/)
@@ -203,10 +233,16 @@ describe("webwxoplog", () => {
   it("sets a remark name (emoji as spans) and sends the friend's ModContact", async () => {
     const bot1 = await qrLogin(sim, "wxid_bot1")
     const bob = userNameIn("wxid_bot1", "wxid_bob")
-    expect(await opLog(bot1, { UserName: bob, CmdId: 2, RemarkName: "Bobby 😀" })).toEqual({ BaseResponse: { Ret: 0, ErrMsg: "" } })
+    expect(await opLog(bot1, { UserName: bob, CmdId: 2, RemarkName: "Bobby 😀" })).toEqual({
+      BaseResponse: { Ret: 0, ErrMsg: "" },
+    })
     const { body } = await sync(bot1)
     expect(body.ModContactList).toEqual([
-      expect.objectContaining({ UserName: bob, RemarkName: 'Bobby <span class="emoji emoji1f600"></span>', ContactFlag: 3 }),
+      expect.objectContaining({
+        UserName: bob,
+        RemarkName: 'Bobby <span class="emoji emoji1f600"></span>',
+        ContactFlag: 3,
+      }),
     ])
     expect(world.account("wxid_bot1").activity).toContainEqual(
       expect.objectContaining({ type: "remark", wxid: "wxid_bob", remarkName: "Bobby 😀" }),
@@ -216,12 +252,16 @@ describe("webwxoplog", () => {
   it("pins and unpins with ContactFlag 0x800, and a pin without RemarkName clears the remark", async () => {
     const bot1 = await qrLogin(sim, "wxid_bot1")
     const alice = userNameIn("wxid_bot1", "wxid_alice")
-    expect((await opLog(bot1, { UserName: alice, CmdId: 3, OP: 1, RemarkName: "Alice (work)" })).BaseResponse.Ret).toBe(0)
+    expect((await opLog(bot1, { UserName: alice, CmdId: 3, OP: 1, RemarkName: "Alice (work)" })).BaseResponse.Ret).toBe(
+      0,
+    )
     expect((await sync(bot1)).body.ModContactList).toEqual([
       expect.objectContaining({ UserName: alice, ContactFlag: 2051, RemarkName: "Alice (work)" }),
     ])
     expect((await opLog(bot1, { UserName: alice, CmdId: 3, OP: 0 })).BaseResponse.Ret).toBe(0)
-    expect((await sync(bot1)).body.ModContactList).toEqual([expect.objectContaining({ UserName: alice, ContactFlag: 3, RemarkName: "" })])
+    expect((await sync(bot1)).body.ModContactList).toEqual([
+      expect.objectContaining({ UserName: alice, ContactFlag: 3, RemarkName: "" }),
+    ])
     const activity = world.account("wxid_bot1").activity.filter((a) => a.type === "pin" || a.type === "remark")
     expect(activity).toEqual([
       expect.objectContaining({ type: "pin", wxid: "wxid_alice", pinned: true }),

@@ -17,10 +17,17 @@ beforeEach(async () => {
 })
 afterEach(() => sim.close())
 
-type Answer = { BaseResponse: { Ret: number; ErrMsg: string }; MemberCount: number; MemberList: Array<Record<string, unknown>> }
+type Answer = {
+  BaseResponse: { Ret: number; ErrMsg: string }
+  MemberCount: number
+  MemberList: Array<Record<string, unknown>>
+  ChatRoomName?: string
+}
 
 const post = async (c: LoggedIn, endpoint: string, body: Record<string, unknown>, query: string): Promise<Answer> =>
-  JSON.parse((await c.browser.postJson(api(c, endpoint, query), { ...body, BaseRequest: baseRequest(c) })).text) as Answer
+  JSON.parse(
+    (await c.browser.postJson(api(c, endpoint, query), { ...body, BaseRequest: baseRequest(c) })).text,
+  ) as Answer
 
 const create = (c: LoggedIn, userNames: ReadonlyArray<string>, topic = "") =>
   post(
@@ -82,7 +89,7 @@ describe("webwxcreatechatroom", () => {
     const room = [...world.groups.values()].find((g) => g.topic.startsWith("Trip"))!
     expect(room.owner).toBe("wxid_bot1")
     expect(room.members.map((m) => m.wxid)).toEqual(["wxid_bot1", "wxid_alice", "wxid_bob", "wxid_bot2"])
-    expect(userNameIn(bot1, room.roomId)).toBe((answer as unknown as { ChatRoomName: string }).ChatRoomName)
+    expect(userNameIn(bot1, room.roomId)).toBe(answer.ChatRoomName)
 
     const bot1Sync = await sync(bot1)
     expect(roomUpdate(bot1Sync, bot1, room.roomId)).toMatchObject({ ChatRoomOwner: bot1.self, MemberCount: 4 })

@@ -27,7 +27,11 @@ const hear = async (from: string, to: string, spec: MessageSpec): Promise<Wire> 
 
 const mediaOf = (message: Wire) => world.media.get(message["MsgId"] as string)
 
-type Sample<K extends MessageSpec["kind"]> = readonly [Extract<MessageSpec, { kind: K }>, msgType: number, appMsgType: number]
+type Sample<K extends MessageSpec["kind"]> = readonly [
+  Extract<MessageSpec, { kind: K }>,
+  msgType: number,
+  appMsgType: number,
+]
 
 const SAMPLES: { readonly [K in MessageSpec["kind"]]: Sample<K> } = {
   text: [{ kind: "text", text: "hi" }, 1, 0],
@@ -42,31 +46,47 @@ const SAMPLES: { readonly [K in MessageSpec["kind"]]: Sample<K> } = {
   transfer: [{ kind: "transfer", amount: "1.00" }, 49, 2000],
   redPacket: [{ kind: "redPacket" }, 10000, 0],
   miniProgram: [{ kind: "miniProgram", title: "Shop", appId: "wx1234567890abcdef" }, 49, 33],
-  quote: [{ kind: "quote", text: "yes", quotedMsgId: "1", quotedFrom: "wxid_bot1", quotedText: "ok?" }, 49, 57],
+  quote: [
+    { kind: "quote", text: "yes", quotedMsgId: "1", quotedFrom: "wxid_bot1", quotedText: "ok?" },
+    49,
+    57,
+  ],
   revoke: [{ kind: "revoke", msgId: "4611686018427387904" }, 10002, 0],
   system: [{ kind: "system", text: "你已添加了Alice，现在可以开始聊天了。" }, 10000, 0],
   unknownApp: [{ kind: "unknownApp", appMsgType: 51, title: "Channels" }, 49, 51],
 }
 
 describe("every kind", () => {
-  it.each(MESSAGE_KINDS)("%s reaches the web client with its MsgType, escaped Content and string FileSize", async (kind) => {
-    const [spec, msgType, appMsgType] = SAMPLES[kind]
-    const message = await hear("wxid_alice", "wxid_bot1", spec)
-    assert.strictEqual(message["MsgType"], msgType)
-    assert.strictEqual(message["AppMsgType"], appMsgType)
-    assert.strictEqual(message["FromUserName"], userName("wxid_alice"))
-    assert.strictEqual(message["ToUserName"], c.self)
-    assert.typeOf(message["FileSize"], "string")
-    // Only line breaks and emoji spans may stay unescaped.
-    const bare = (message["Content"] as string).replace(/<br\/>|<span class="emoji emoji[0-9a-f]+"><\/span>/g, "")
-    assert.notMatch(bare, /[<>]/)
-  })
+  it.each(MESSAGE_KINDS)(
+    "%s reaches the web client with its MsgType, escaped Content and string FileSize",
+    async (kind) => {
+      const [spec, msgType, appMsgType] = SAMPLES[kind]
+      const message = await hear("wxid_alice", "wxid_bot1", spec)
+      assert.strictEqual(message["MsgType"], msgType)
+      assert.strictEqual(message["AppMsgType"], appMsgType)
+      assert.strictEqual(message["FromUserName"], userName("wxid_alice"))
+      assert.strictEqual(message["ToUserName"], c.self)
+      assert.typeOf(message["FileSize"], "string")
+      // Only line breaks and emoji spans may stay unescaped.
+      const bare = (message["Content"] as string).replace(
+        /<br\/>|<span class="emoji emoji[0-9a-f]+"><\/span>/g,
+        "",
+      )
+      assert.notMatch(bare, /[<>]/)
+    },
+  )
 })
 
 describe("text", () => {
   it("escapes <, > and &, writes newlines as <br/> and emoji as spans", async () => {
-    const message = await hear("wxid_alice", "wxid_bot1", { kind: "text", text: "a<b> & c\nsmile 😄" })
-    assert.strictEqual(message["Content"], 'a&lt;b&gt; &amp; c<br/>smile <span class="emoji emoji1f604"></span>')
+    const message = await hear("wxid_alice", "wxid_bot1", {
+      kind: "text",
+      text: "a<b> & c\nsmile 😄",
+    })
+    assert.strictEqual(
+      message["Content"],
+      'a&lt;b&gt; &amp; c<br/>smile <span class="emoji emoji1f604"></span>',
+    )
     assert.strictEqual(message["Status"], 3)
   })
 
@@ -78,7 +98,10 @@ describe("text", () => {
     })
     assert.strictEqual(message["FromUserName"], userName(group.roomId))
     assert.strictEqual(message["ToUserName"], c.self)
-    assert.strictEqual(message["Content"], `${userName("wxid_alice")}:<br/>@Caz\u2005@Bot One\u2005lunch?`)
+    assert.strictEqual(
+      message["Content"],
+      `${userName("wxid_alice")}:<br/>@Caz\u2005@Bot One\u2005lunch?`,
+    )
   })
 
   it("sent from the account's own phone arrives from self, and into a group without a prefix", async () => {
@@ -96,12 +119,20 @@ describe("text", () => {
 describe("media kinds", () => {
   it("image: escaped img XML, ImgStatus 2, thumbnail size, full and thumb JPEG bytes kept", async () => {
     const bytes = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])
-    const message = await hear("wxid_alice", "wxid_bot1", { kind: "image", bytes, width: 1200, height: 900 })
+    const message = await hear("wxid_alice", "wxid_bot1", {
+      kind: "image",
+      bytes,
+      width: 1200,
+      height: 900,
+    })
     assert.strictEqual(message["ImgStatus"], 2)
     assert.strictEqual(message["ImgWidth"], 120)
     assert.strictEqual(message["ImgHeight"], 90)
     const content = message["Content"] as string
-    assert.match(content, /^&lt;\?xml version="1\.0"\?&gt;<br\/>&lt;msg&gt;<br\/>\t&lt;img aeskey="[0-9a-f]{32}" /)
+    assert.match(
+      content,
+      /^&lt;\?xml version="1\.0"\?&gt;<br\/>&lt;msg&gt;<br\/>\t&lt;img aeskey="[0-9a-f]{32}" /,
+    )
     assert.include(content, `length="7" md5="${createHash("md5").update(bytes).digest("hex")}"`)
     assert.isTrue(content.endsWith(" /&gt;<br/>&lt;/msg&gt;<br/>"))
     const media = mediaOf(message)!
@@ -125,7 +156,10 @@ describe("media kinds", () => {
     const message = await hear("wxid_alice", "wxid_bot1", { kind: "video", seconds: 7 })
     assert.strictEqual(message["PlayLength"], 7)
     assert.strictEqual(message["ImgHeight"], 540)
-    assert.match(message["Content"] as string, /^&lt;\?xml version="1\.0"\?&gt;<br\/>&lt;msg&gt;<br\/>\t&lt;videomsg /)
+    assert.match(
+      message["Content"] as string,
+      /^&lt;\?xml version="1\.0"\?&gt;<br\/>&lt;msg&gt;<br\/>\t&lt;videomsg /,
+    )
     assert.include(message["Content"] as string, 'playlength="7"')
     const media = mediaOf(message)!
     assert.strictEqual(media.mime, "video/mp4")
@@ -138,7 +172,10 @@ describe("media kinds", () => {
     const custom = await hear("wxid_alice", "wxid_bot1", { kind: "emoticon", md5 })
     assert.strictEqual(custom["ImgStatus"], 2)
     assert.strictEqual(custom["HasProductId"], 0)
-    assert.match(custom["Content"] as string, new RegExp(`^&lt;msg&gt;&lt;emoji fromusername="wxid_alice" .*md5="${md5}"`))
+    assert.match(
+      custom["Content"] as string,
+      new RegExp(`^&lt;msg&gt;&lt;emoji fromusername="wxid_alice" .*md5="${md5}"`),
+    )
     assert.isDefined(mediaOf(custom))
     const store = await hear("wxid_alice", group.roomId, { kind: "emoticon", store: true })
     assert.strictEqual(store["MsgType"], 47)
@@ -148,14 +185,21 @@ describe("media kinds", () => {
 
   it("file: 49/6 with FileSize a string, MediaId, EncryFileName, the PC AppID and downloadable bytes", async () => {
     const bytes = new Uint8Array(3_000).fill(7)
-    const message = await hear("wxid_alice", "wxid_bot1", { kind: "file", name: "report.v2.pdf", bytes })
+    const message = await hear("wxid_alice", "wxid_bot1", {
+      kind: "file",
+      name: "report.v2.pdf",
+      bytes,
+    })
     assert.strictEqual(message["FileName"], "report.v2.pdf")
     assert.strictEqual(message["FileSize"], "3000")
     assert.match(message["MediaId"] as string, /^@crypt_/)
     assert.strictEqual(message["EncryFileName"], "report%2Ev2%2Epdf")
     assert.deepStrictEqual(message["AppInfo"], { AppID: "wx6618f1cfc6c132f8", Type: 0 })
     const content = message["Content"] as string
-    assert.match(content, /^&lt;msg&gt;&lt;appmsg appid="wx6618f1cfc6c132f8" sdkver="0"&gt;&lt;title&gt;report\.v2\.pdf/)
+    assert.match(
+      content,
+      /^&lt;msg&gt;&lt;appmsg appid="wx6618f1cfc6c132f8" sdkver="0"&gt;&lt;title&gt;report\.v2\.pdf/,
+    )
     assert.include(content, "&lt;totallen&gt;3000&lt;/totallen&gt;")
     assert.include(content, "&lt;fileext&gt;pdf&lt;/fileext&gt;")
     assert.isTrue(content.endsWith("&lt;/msg&gt;&lt;br/&gt;<br/>"))
@@ -164,7 +208,13 @@ describe("media kinds", () => {
 })
 
 describe("location", () => {
-  const spec: MessageSpec = { kind: "location", label: "广东省深圳市南山区", lat: 22.5, lng: 113.93, poiname: "科技园" }
+  const spec: MessageSpec = {
+    kind: "location",
+    label: "广东省深圳市南山区",
+    lat: 22.5,
+    lng: 113.93,
+    poiname: "科技园",
+  }
 
   it("is a text with SubMsgType 48, the map link naming its own MsgId, and raw OriContent", async () => {
     const message = await hear("wxid_alice", "wxid_bot1", spec)
@@ -192,7 +242,10 @@ describe("card", () => {
   it("names the person in XML and in RecommendInfo with this session's UserName", async () => {
     const message = await hear("wxid_bob", "wxid_bot1", { kind: "card", wxid: "wxid_alice" })
     const content = message["Content"] as string
-    assert.match(content, /^&lt;\?xml version="1\.0"\?&gt;<br\/>&lt;msg bigheadimgurl="http:\/\/wx\.qlogo\.cn\//)
+    assert.match(
+      content,
+      /^&lt;\?xml version="1\.0"\?&gt;<br\/>&lt;msg bigheadimgurl="http:\/\/wx\.qlogo\.cn\//,
+    )
     assert.include(content, `username="wxid_alice" nickname="${ALICE_WIRE}"  shortpy=""`)
     assert.include(content, 'scene="17"')
     const info = message["RecommendInfo"] as Wire
@@ -207,24 +260,42 @@ describe("card", () => {
 describe("app messages", () => {
   it("link: title and description in CDATA, & in the URL double-escaped, FileName the title", async () => {
     const url = "https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1#rd"
-    const message = await hear("wxid_alice", "wxid_bot1", { kind: "link", title: "Tom & Jerry <3", url, source: "Cartoons" })
+    const message = await hear("wxid_alice", "wxid_bot1", {
+      kind: "link",
+      title: "Tom & Jerry <3",
+      url,
+      source: "Cartoons",
+    })
     assert.strictEqual(message["FileName"], "Tom & Jerry <3")
-    assert.strictEqual(message["Url"], "https://mp.weixin.qq.com/s?__biz=MzA&amp;mid=1&amp;idx=1#rd")
+    assert.strictEqual(
+      message["Url"],
+      "https://mp.weixin.qq.com/s?__biz=MzA&amp;mid=1&amp;idx=1#rd",
+    )
     assert.strictEqual(message["FileSize"], "0")
     assert.strictEqual(message["ImgStatus"], 2)
     const content = message["Content"] as string
     assert.match(content, /^&lt;msg&gt;<br\/>\t&lt;appmsg appid="" sdkver="0"&gt;<br\/>/)
     assert.include(content, "&lt;title&gt;&lt;![CDATA[Tom &amp; Jerry &lt;3]]&gt;&lt;/title&gt;")
-    assert.include(content, "&lt;url&gt;https://mp.weixin.qq.com/s?__biz=MzA&amp;amp;mid=1&amp;amp;idx=1#rd&lt;/url&gt;")
+    assert.include(
+      content,
+      "&lt;url&gt;https://mp.weixin.qq.com/s?__biz=MzA&amp;amp;mid=1&amp;amp;idx=1#rd&lt;/url&gt;",
+    )
     assert.include(content, "&lt;type&gt;5&lt;/type&gt;")
     assert.include(content, "&lt;fromusername&gt;wxid_alice&lt;/fromusername&gt;")
   })
 
   it("transfer: 微信转账, flush-left <br/> lines, CDATA values, fee with ￥", async () => {
-    const message = await hear("wxid_alice", "wxid_bot1", { kind: "transfer", amount: "0.10", memo: "lunch" })
+    const message = await hear("wxid_alice", "wxid_bot1", {
+      kind: "transfer",
+      amount: "0.10",
+      memo: "lunch",
+    })
     assert.strictEqual(message["FileName"], "微信转账")
     const content = message["Content"] as string
-    assert.match(content, /^&lt;msg&gt;<br\/>&lt;appmsg appid="" sdkver=""&gt;<br\/>&lt;title&gt;&lt;!\[CDATA\[微信转账\]\]&gt;/)
+    assert.match(
+      content,
+      /^&lt;msg&gt;<br\/>&lt;appmsg appid="" sdkver=""&gt;<br\/>&lt;title&gt;&lt;!\[CDATA\[微信转账\]\]&gt;/,
+    )
     assert.include(content, "&lt;![CDATA[收到转账0.10元。如需收钱，请点此升级至最新版本]]&gt;")
     assert.include(content, "&lt;feedesc&gt;&lt;![CDATA[￥0.10]]&gt;&lt;/feedesc&gt;")
     assert.include(content, "&lt;pay_memo&gt;&lt;![CDATA[lunch]]&gt;&lt;/pay_memo&gt;")
@@ -259,7 +330,10 @@ describe("app messages", () => {
     assert.strictEqual(message["FileName"], "Order coffee")
     const content = message["Content"] as string
     assert.include(content, "&lt;appid&gt;&lt;![CDATA[wxabcdef0123456789]]&gt;&lt;/appid&gt;")
-    assert.include(content, "&lt;pagepath&gt;&lt;![CDATA[pages/index?id=1&amp;x=2]]&gt;&lt;/pagepath&gt;")
+    assert.include(
+      content,
+      "&lt;pagepath&gt;&lt;![CDATA[pages/index?id=1&amp;x=2]]&gt;&lt;/pagepath&gt;",
+    )
     assert.include(content, "&lt;sourcedisplayname&gt;Coffee&lt;/sourcedisplayname&gt;")
   })
 
@@ -282,7 +356,11 @@ describe("app messages", () => {
   })
 
   it("unknown app type: 49/<n> with the title as FileName", async () => {
-    const message = await hear("wxid_alice", "wxid_bot1", { kind: "unknownApp", appMsgType: 19, title: "聊天记录" })
+    const message = await hear("wxid_alice", "wxid_bot1", {
+      kind: "unknownApp",
+      appMsgType: 19,
+      title: "聊天记录",
+    })
     assert.strictEqual(message["AppMsgType"], 19)
     assert.strictEqual(message["FileName"], "聊天记录")
     assert.include(message["Content"] as string, "&lt;type&gt;19&lt;/type&gt;")
@@ -302,20 +380,31 @@ describe("revoke and system notices", () => {
       /^&lt;sysmsg type="revokemsg"&gt;<br\/>\t&lt;revokemsg&gt;<br\/>\t\t&lt;session&gt;wxid_alice&lt;\/session&gt;<br\/>/,
     )
     assert.include(content, `<br/>\t\t&lt;msgid&gt;${msgId}&lt;/msgid&gt;<br/>`)
-    assert.include(content, `&lt;replacemsg&gt;&lt;![CDATA["${ALICE_WIRE}" 撤回了一条消息]]&gt;&lt;/replacemsg&gt;`)
+    assert.include(
+      content,
+      `&lt;replacemsg&gt;&lt;![CDATA["${ALICE_WIRE}" 撤回了一条消息]]&gt;&lt;/replacemsg&gt;`,
+    )
     assert.isTrue(content.endsWith("&lt;/revokemsg&gt;<br/>&lt;/sysmsg&gt;<br/>"))
   })
 
   it("revoke in a group: the speaker prefix, the room as session, the group nickname", async () => {
-    const message = await hear("wxid_carol", group.roomId, { kind: "revoke", msgId: "4611686018427387906" })
+    const message = await hear("wxid_carol", group.roomId, {
+      kind: "revoke",
+      msgId: "4611686018427387906",
+    })
     const content = message["Content"] as string
-    assert.isTrue(content.startsWith(`${userName("wxid_carol")}:<br/>&lt;sysmsg type="revokemsg"&gt;`))
+    assert.isTrue(
+      content.startsWith(`${userName("wxid_carol")}:<br/>&lt;sysmsg type="revokemsg"&gt;`),
+    )
     assert.include(content, `&lt;session&gt;${group.roomId}&lt;/session&gt;`)
     assert.include(content, '&lt;![CDATA["Caz" 撤回了一条消息]]&gt;')
   })
 
   it("revoke from the account's phone reads 你撤回了一条消息, from self, no prefix", async () => {
-    const message = await hear("wxid_bot1", group.roomId, { kind: "revoke", msgId: "4611686018427387907" })
+    const message = await hear("wxid_bot1", group.roomId, {
+      kind: "revoke",
+      msgId: "4611686018427387907",
+    })
     assert.strictEqual(message["FromUserName"], c.self)
     assert.strictEqual(message["ToUserName"], userName(group.roomId))
     const content = message["Content"] as string
@@ -324,13 +413,19 @@ describe("revoke and system notices", () => {
   })
 
   it("system: a 10000 notice, escaped, with no prefix in a group", async () => {
-    const message = await hear("wxid_alice", group.roomId, { kind: "system", text: '"Alice"邀请"Bob"加入了群聊' })
+    const message = await hear("wxid_alice", group.roomId, {
+      kind: "system",
+      text: '"Alice"邀请"Bob"加入了群聊',
+    })
     assert.strictEqual(message["MsgType"], 10000)
     assert.strictEqual(message["FromUserName"], userName(group.roomId))
     assert.strictEqual(message["Content"], '"Alice"邀请"Bob"加入了群聊')
   })
 
   it("refuses a speaker who is not in the group", () => {
-    assert.throws(() => speak(world, "wxid_bob", group.roomId, { kind: "text", text: "hi" }), /not a member/)
+    assert.throws(
+      () => speak(world, "wxid_bob", group.roomId, { kind: "text", text: "hi" }),
+      /not a member/,
+    )
   })
 })

@@ -28,10 +28,12 @@ const verifyEntries = (session: Session, list: unknown): Array<VerifyEntry> | un
   if (!Array.isArray(list) || list.length === 0) return undefined
   const entries = new Map<string, VerifyEntry>()
   for (const item of list) {
-    const { Value, VerifyUserTicket } = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>
-    const wxid = typeof Value === "string" ? session.wxidOf(Value) : undefined
-    if (wxid === undefined || (VerifyUserTicket !== undefined && typeof VerifyUserTicket !== "string")) return undefined
-    entries.set(wxid, { wxid, ticket: VerifyUserTicket ?? "" })
+    const fields = typeof item === "object" && item !== null ? (item as Record<string, unknown>) : {}
+    const value = fields["Value"]
+    const ticket = fields["VerifyUserTicket"] ?? ""
+    const wxid = typeof value === "string" ? session.wxidOf(value) : undefined
+    if (wxid === undefined || typeof ticket !== "string") return undefined
+    entries.set(wxid, { wxid, ticket })
   }
   return [...entries.values()]
 }

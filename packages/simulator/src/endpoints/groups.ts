@@ -52,7 +52,8 @@ const createChatroom = async (ctx: Context): Promise<void> => {
   const topic = body["Topic"] ?? ""
   const wxids = Array.isArray(list)
     ? list.map((item: unknown) => {
-        const userName = typeof item === "object" && item !== null ? (item as Record<string, unknown>)["UserName"] : undefined
+        const userName =
+          typeof item === "object" && item !== null ? (item as Record<string, unknown>)["UserName"] : undefined
         return typeof userName === "string" ? session.wxidOf(userName) : undefined
       })
     : []
@@ -78,7 +79,7 @@ const createChatroom = async (ctx: Context): Promise<void> => {
 
 const updateAnswer = (ret: number) => ({ ...baseResponse(ret), MemberCount: 0, MemberList: [] })
 
-/** A comma-separated UserName list as distinct wxids; undefined when it is no string or names a stranger. */
+/** A comma-separated UserName list as distinct wxids; undefined when it is no string, empty or names a stranger. */
 const memberList = (session: Session, value: unknown): Array<string> | undefined => {
   if (typeof value !== "string") return undefined
   const wxids = value
@@ -86,7 +87,7 @@ const memberList = (session: Session, value: unknown): Array<string> | undefined
     .map((name) => name.trim())
     .filter((name) => name !== "")
     .map((name) => session.wxidOf(name))
-  return wxids.every((wxid) => wxid !== undefined) ? [...new Set(wxids)] : undefined
+  return wxids.length > 0 && wxids.every((wxid) => wxid !== undefined) ? [...new Set(wxids)] : undefined
 }
 
 const isMember = (group: Group, wxid: string): boolean => group.members.some((m) => m.wxid === wxid)
@@ -113,9 +114,7 @@ const updateChatroom = async (ctx: Context): Promise<void> => {
 
   if (fun === "addmember" || fun === "invitemember") {
     const added = memberList(session, body[fun === "addmember" ? "AddMemberList" : "InviteMemberList"])
-    if (!added || added.length === 0 || !added.every((wxid) => canJoin(world, account, wxid) && !isMember(group, wxid))) {
-      return reject()
-    }
+    if (!added?.every((wxid) => canJoin(world, account, wxid) && !isMember(group, wxid))) return reject()
     if (fun === "addmember" && group.members.length + added.length >= INVITE_START_COUNT) return reject()
     joinGroup(world, group.roomId, account.wxid, added)
     record(fun, added)
@@ -130,9 +129,7 @@ const updateChatroom = async (ctx: Context): Promise<void> => {
   if (fun === "delmember") {
     if (group.owner !== account.wxid) return reject(NOT_OWNER)
     const removed = memberList(session, body["DelMemberList"])
-    if (!removed || removed.length === 0 || !removed.every((wxid) => wxid !== account.wxid && isMember(group, wxid))) {
-      return reject()
-    }
+    if (!removed?.every((wxid) => wxid !== account.wxid && isMember(group, wxid))) return reject()
     removeMembers(world, group.roomId, account.wxid, removed)
     record(fun, removed)
   } else if (fun === "modtopic") {

@@ -1,6 +1,12 @@
 import { createHash, randomBytes } from "node:crypto"
 import busboy from "busboy"
-import { authenticate, baseRequestOf, baseResponse, PARSER_REQUEST, sessionFromBody } from "../http/auth.js"
+import {
+  authenticate,
+  baseRequestOf,
+  baseResponse,
+  PARSER_REQUEST,
+  sessionFromBody,
+} from "../http/auth.js"
 import type { Context } from "../http/Context.js"
 import { CGI, type Route } from "../http/Route.js"
 import { newMediaId } from "../world/ids.js"
@@ -89,20 +95,35 @@ export const mediaStore = (world: World): MediaStore => {
 
 /** Ids arrive as strings (official client) or numbers (itchat, wechat4u). */
 export const idText = (value: unknown): string | undefined =>
-  typeof value === "string" ? value : typeof value === "number" && Number.isFinite(value) ? String(value) : undefined
+  typeof value === "string"
+    ? value
+    : typeof value === "number" && Number.isFinite(value)
+      ? String(value)
+      : undefined
 
-export const md5Hex = (bytes: Uint8Array): string => createHash("md5").update(bytes).digest("hex")
+const md5Hex = (bytes: Uint8Array): string => createHash("md5").update(bytes).digest("hex")
 
 const extensionOf = (name: string): string => /\.([^./\\]+)$/.exec(name)?.[1]?.toLowerCase() ?? ""
 
 const defaultMime = (mediatype: string): string =>
-  mediatype === "pic" ? "image/jpeg" : mediatype === "video" ? "video/mp4" : "application/octet-stream"
+  mediatype === "pic"
+    ? "image/jpeg"
+    : mediatype === "video"
+      ? "video/mp4"
+      : "application/octet-stream"
 
 // ---- webwxuploadmedia ----
 
 interface UploadForm {
   readonly fields: ReadonlyMap<string, string>
-  readonly file: { readonly name: string; readonly mime: string; readonly bytes: Buffer; readonly truncated: boolean } | undefined
+  readonly file:
+    | {
+        readonly name: string
+        readonly mime: string
+        readonly bytes: Buffer
+        readonly truncated: boolean
+      }
+    | undefined
 }
 
 /** Reads the multipart form; undefined when it is not one (or the client went away). */
@@ -136,7 +157,9 @@ const readUploadForm = (ctx: Context): Promise<UploadForm | undefined> =>
         current.truncated = true
       })
     })
-    parser.on("close", () => resolve({ fields, file: file && { ...file, bytes: Buffer.concat(parts) } }))
+    parser.on("close", () =>
+      resolve({ fields, file: file && { ...file, bytes: Buffer.concat(parts) } }),
+    )
     parser.on("error", () => {
       ctx.req.unpipe(parser)
       ctx.req.resume()
@@ -175,14 +198,22 @@ const parseObject = (text: string | undefined): Record<string, unknown> | undefi
 
 const nonNegativeInt = (text: string | undefined): number | undefined => {
   const value = Number(text)
-  return text !== undefined && text !== "" && Number.isInteger(value) && value >= 0 ? value : undefined
+  return text !== undefined && text !== "" && Number.isInteger(value) && value >= 0
+    ? value
+    : undefined
 }
 
 /** A file over 25 MB needs the AESKey and Signature a checkupload of this account handed out. */
-const passedCheck = (store: MediaStore, account: Account, request: Record<string, unknown>): UploadCheck | undefined => {
+const passedCheck = (
+  store: MediaStore,
+  account: Account,
+  request: Record<string, unknown>,
+): UploadCheck | undefined => {
   const signature = request["Signature"]
   const check = typeof signature === "string" ? store.checks.get(signature) : undefined
-  return check && check.account === account.wxid && check.aesKey === request["AESKey"] ? check : undefined
+  return check && check.account === account.wxid && check.aesKey === request["AESKey"]
+    ? check
+    : undefined
 }
 
 /**
@@ -210,7 +241,10 @@ const uploadMedia = async (ctx: Context): Promise<void> => {
   const { account, session } = auth
   const store = mediaStore(world)
   const ticket = session.dataTicket
-  if (form.fields.get("webwx_data_ticket") !== ticket || ctx.cookies.get("webwx_data_ticket") !== ticket) {
+  if (
+    form.fields.get("webwx_data_ticket") !== ticket ||
+    ctx.cookies.get("webwx_data_ticket") !== ticket
+  ) {
     ctx.sendJson(uploadAnswer(UPLOAD_REFUSED))
     return
   }
@@ -231,7 +265,8 @@ const uploadMedia = async (ctx: Context): Promise<void> => {
   }
 
   const key = `${account.wxid}\n${idText(request["ClientMediaId"]) ?? form.fields.get("id") ?? ""}`
-  const pending: PendingUpload | undefined = chunk === 0 ? { chunks, parts: [], received: 0 } : store.pending.get(key)
+  const pending: PendingUpload | undefined =
+    chunk === 0 ? { chunks, parts: [], received: 0 } : store.pending.get(key)
   // Chunks come one at a time, in order (one upload thread); anything else starts nothing.
   if (!pending || pending.chunks !== chunks || pending.parts.length !== chunk) {
     ctx.sendJson(uploadAnswer(UPLOAD_REFUSED))
@@ -271,7 +306,10 @@ const uploadMedia = async (ctx: Context): Promise<void> => {
     mediaId: newMediaId(),
     owner: account.wxid,
     name,
-    mime: declaredMime && declaredMime !== "application/octet-stream" ? declaredMime : defaultMime(mediatype),
+    mime:
+      declaredMime && declaredMime !== "application/octet-stream"
+        ? declaredMime
+        : defaultMime(mediatype),
     mediatype,
     bytes,
     md5,
@@ -300,7 +338,13 @@ const uploadMedia = async (ctx: Context): Promise<void> => {
 
 // ---- webwxcheckupload ----
 
-const checkFailure = (ret: number) => ({ ...baseResponse(ret), MediaId: "", AESKey: "", Signature: "", EncryFileName: "" })
+const checkFailure = (ret: number) => ({
+  ...baseResponse(ret),
+  MediaId: "",
+  AESKey: "",
+  Signature: "",
+  EncryFileName: "",
+})
 
 /**
  * webwxcheckupload, required before uploading more than 25 MB: hands out an AESKey and Signature
@@ -311,7 +355,12 @@ const checkUpload = async (ctx: Context): Promise<void> => {
   if (!auth) return
   const { account, body } = auth
   const { FileMd5, FileSize, FileName } = body
-  if (typeof FileMd5 !== "string" || !/^[0-9a-fA-F]{32}$/.test(FileMd5) || typeof FileSize !== "number" || FileSize <= 0) {
+  if (
+    typeof FileMd5 !== "string" ||
+    !/^[0-9a-fA-F]{32}$/.test(FileMd5) ||
+    typeof FileSize !== "number" ||
+    FileSize <= 0
+  ) {
     ctx.sendJson(checkFailure(1))
     return
   }
@@ -350,14 +399,16 @@ const downloadSession = (ctx: Context) => {
 const notFound = (ctx: Context): void => ctx.send(404, "", { "Content-Type": "text/plain" }) // [U]
 
 /** The message's media by `MsgID` (official, wechat4u) or `msgid` (itchat, the voice/video URLs). */
-const messageMedia = (ctx: Context) => ctx.world.media.get(ctx.query.get("MsgID") ?? ctx.query.get("msgid") ?? "")
+const messageMedia = (ctx: Context) =>
+  ctx.world.media.get(ctx.query.get("MsgID") ?? ctx.query.get("msgid") ?? "")
 
 /** webwxgetmsgimg: the full image (`type=big` for stickers too), or its thumbnail with `type=slave`. */
 const getMsgImg = (ctx: Context): void => {
   if (!downloadSession(ctx)) return
   const media = messageMedia(ctx)
   const image = media?.mime.startsWith("image/") ? media.full : undefined
-  const bytes = ctx.query.get("type") === "slave" ? (media?.thumb ?? image) : (image ?? media?.thumb)
+  const bytes =
+    ctx.query.get("type") === "slave" ? (media?.thumb ?? image) : (image ?? media?.thumb)
   if (!media || !bytes) {
     notFound(ctx)
     return
@@ -382,9 +433,17 @@ const getTyped = (kind: "audio" | "video") => (ctx: Context) => {
  * cookies, not the skey. `sender`, `fromuser` and the file name parameters are not checked [U].
  */
 const getMedia = (ctx: Context): void => {
-  const auth = authenticate(ctx, { sid: ctx.cookies.get("wxsid"), uin: ctx.cookies.get("wxuin") }, { requireSkey: false })
+  const auth = authenticate(
+    ctx,
+    { sid: ctx.cookies.get("wxsid"), uin: ctx.cookies.get("wxuin") },
+    { requireSkey: false },
+  )
   const ticket = ctx.query.get("webwx_data_ticket")
-  if (!auth.ok || ticket !== auth.session.dataTicket || ctx.cookies.get("webwx_data_ticket") !== ticket) {
+  if (
+    !auth.ok ||
+    ticket !== auth.session.dataTicket ||
+    ctx.cookies.get("webwx_data_ticket") !== ticket
+  ) {
     ctx.send(200, "", { "Content-Type": "text/plain" })
     return
   }
@@ -399,7 +458,10 @@ const getMedia = (ctx: Context): void => {
     const entry = auth.account.log[i]!
     const draft = entry.type === "message" ? entry.message.draft : undefined
     if (draft?.media && draft.MediaId === mediaId) {
-      ctx.sendBytes("application/octet-stream", draft.media.full, { range: true, fileName: draft.FileName ?? "file" })
+      ctx.sendBytes("application/octet-stream", draft.media.full, {
+        range: true,
+        fileName: draft.FileName ?? "file",
+      })
       return
     }
   }
@@ -411,7 +473,8 @@ const getIcon = (ctx: Context): void => {
   const auth = downloadSession(ctx)
   if (!auth) return
   const wxid = auth.session.wxidOf(ctx.query.get("username") ?? "")
-  const person = wxid === undefined || ctx.world.isRoom(wxid) ? undefined : ctx.world.persons.get(wxid)
+  const person =
+    wxid === undefined || ctx.world.isRoom(wxid) ? undefined : ctx.world.persons.get(wxid)
   if (!person) {
     notFound(ctx)
     return

@@ -30,12 +30,18 @@ interface Composed {
 }
 
 /** Builds the delivered message from the client's `Msg`, or undefined when the Msg is unusable. */
-type Compose = (world: World, account: Account, msg: Record<string, unknown>) => Composed | undefined
+type Compose = (
+  world: World,
+  account: Account,
+  msg: Record<string, unknown>,
+) => Composed | undefined
 
 /** The wxid a send may go to: a friend (filehelper and weixin included) or a group the account is in. */
 const recipientOf = (account: Account, session: Session, userName: unknown): string | undefined => {
   const wxid = typeof userName === "string" ? session.wxidOf(userName) : undefined
-  return wxid !== undefined && (account.friends.has(wxid) || account.groups.has(wxid)) ? wxid : undefined
+  return wxid !== undefined && (account.friends.has(wxid) || account.groups.has(wxid))
+    ? wxid
+    : undefined
 }
 
 /**
@@ -56,7 +62,10 @@ const sendEndpoint =
       return
     }
     const fields = msg as Record<string, unknown>
-    if (Number(fields["Type"]) !== msgType || fields["FromUserName"] !== session.userName(account.wxid)) {
+    if (
+      Number(fields["Type"]) !== msgType ||
+      fields["FromUserName"] !== session.userName(account.wxid)
+    ) {
       ctx.sendJson(sendFailure(PARAM_ERROR)) // [U] the code for a wrong sender is not captured
       return
     }
@@ -78,7 +87,9 @@ const sendEndpoint =
       account.sendsBeforeRateLimit -= 1
     }
     // Web sends do not come back to the sender's sync, except to filehelper, which is the sender's own.
-    const msgId = world.say(account.wxid, to, composed.draft, { echoToSender: to === "filehelper" }).toString()
+    const msgId = world
+      .say(account.wxid, to, composed.draft, { echoToSender: to === "filehelper" })
+      .toString()
     if (composed.upload) {
       const readers = world.isRoom(to) ? world.group(to).members.map((m) => m.wxid) : [to]
       for (const reader of readers) composed.upload.readers.add(reader)
@@ -131,7 +142,11 @@ const composeImage: Compose = (world, account, msg) => {
       ImgStatus: 2,
       ImgHeight: THUMB_SIZE.height,
       ImgWidth: THUMB_SIZE.width,
-      media: { mime: upload.mime.startsWith("image/") ? upload.mime : "image/jpeg", full: upload.bytes, thumb },
+      media: {
+        mime: upload.mime.startsWith("image/") ? upload.mime : "image/jpeg",
+        full: upload.bytes,
+        thumb,
+      },
     },
     content: "",
     upload,
@@ -166,7 +181,12 @@ const xmlElement = (xml: string, name: string): string | undefined =>
   new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1]
 
 const unescapeXml = (text: string): string =>
-  text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&")
+  text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
 
 /**
  * A file (`<appmsg … type 6>` whose `<attachid>` is an upload of the sender) reaches the recipient
@@ -205,18 +225,26 @@ const composeFile: Compose = (world, account, msg) => {
 }
 
 /** A 1×1 GIF for stickers named only by an md5 nobody uploaded here (store stickers). */
-const PLACEHOLDER_GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64")
+const PLACEHOLDER_GIF = Buffer.from(
+  "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7",
+  "base64",
+)
 const STICKER_SIZE = 120 // [U]
 
 /** A sticker by `EMoticonMd5` (any known sticker) or by the `MediaId` of an uploaded gif. */
 const composeEmoticon: Compose = (world, account, msg) => {
   const requested = msg["EMoticonMd5"]
-  const md5 = typeof requested === "string" && /^[0-9a-f]{32}$/i.test(requested) ? requested.toLowerCase() : undefined
+  const md5 =
+    typeof requested === "string" && /^[0-9a-f]{32}$/i.test(requested)
+      ? requested.toLowerCase()
+      : undefined
   const upload = md5 === undefined ? ownUpload(world, account, msg["MediaId"]) : undefined
   const stickerMd5 = md5 ?? upload?.md5
   if (stickerMd5 === undefined) return undefined
   // A sticker named by md5 shows the bytes of whoever uploaded them here, else a placeholder.
-  const bytes = (md5 === undefined ? upload?.bytes : mediaStore(world).uploadWithMd5(md5)?.bytes) ?? PLACEHOLDER_GIF
+  const bytes =
+    (md5 === undefined ? upload?.bytes : mediaStore(world).uploadWithMd5(md5)?.bytes) ??
+    PLACEHOLDER_GIF
   const xml =
     `<msg><emoji fromusername="${account.wxid}" tousername="" type="2" idbuffer="media:0_0" md5="${stickerMd5}" ` +
     `len="${bytes.length}" productid="" androidmd5="${stickerMd5}" androidlen="${bytes.length}" ` +
@@ -251,7 +279,10 @@ const revokeAnswer = (ret: number, introduction = REVOKE_INTRODUCTION, sysWordin
 type SentActivity = Extract<Activity, { type: "sent" }>
 
 /** The account's send of this MsgId (recent first), and whether it was already revoked. */
-const findSent = (account: Account, msgId: string): { sent: SentActivity; revoked: boolean } | undefined => {
+const findSent = (
+  account: Account,
+  msgId: string,
+): { sent: SentActivity; revoked: boolean } | undefined => {
   let revoked = false
   for (let i = account.activity.length - 1; i >= 0; i--) {
     const activity = account.activity[i]!
@@ -306,15 +337,30 @@ const revoke = async (ctx: Context): Promise<void> => {
 }
 
 export const sendRoutes: ReadonlyArray<Route> = [
-  { kind: "api", method: "POST", path: `${CGI}/webwxsendmsg`, handle: sendEndpoint("webwxsendmsg", 1, composeText) },
-  { kind: "api", method: "POST", path: `${CGI}/webwxsendmsgimg`, handle: sendEndpoint("webwxsendmsgimg", 3, composeImage) },
+  {
+    kind: "api",
+    method: "POST",
+    path: `${CGI}/webwxsendmsg`,
+    handle: sendEndpoint("webwxsendmsg", 1, composeText),
+  },
+  {
+    kind: "api",
+    method: "POST",
+    path: `${CGI}/webwxsendmsgimg`,
+    handle: sendEndpoint("webwxsendmsgimg", 3, composeImage),
+  },
   {
     kind: "api",
     method: "POST",
     path: `${CGI}/webwxsendvideomsg`,
     handle: sendEndpoint("webwxsendvideomsg", 43, composeVideo),
   },
-  { kind: "api", method: "POST", path: `${CGI}/webwxsendappmsg`, handle: sendEndpoint("webwxsendappmsg", 6, composeFile) },
+  {
+    kind: "api",
+    method: "POST",
+    path: `${CGI}/webwxsendappmsg`,
+    handle: sendEndpoint("webwxsendappmsg", 6, composeFile),
+  },
   {
     kind: "api",
     method: "POST",

@@ -1,4 +1,5 @@
 import type { WireValue } from "../wire/json.js"
+import { attrStatus } from "../world/ids.js"
 import type { Group } from "../world/model.js"
 import type { Session } from "../world/Session.js"
 import type { Account, World } from "../world/World.js"
@@ -7,8 +8,6 @@ type Wire = { [key: string]: WireValue }
 
 const keyWord = (wxid: string): string => (wxid.startsWith("wxid_") ? wxid.slice(5, 8) : wxid.slice(0, 3))
 
-/** AttrStatus is opaque; people get a large stable bitmask, rooms and official accounts 0. */
-const attrStatus = (uin: number): number => 33_000 + (uin % 200_000)
 
 export const headImgUrl = (session: Session, wxid: string, isRoom: boolean): string =>
   `/cgi-bin/mmwebwx-bin/${isRoom ? "webwxgetheadimg" : "webwxgeticon"}?seq=${620_000_000 + (wxid.length * 7919) % 99_999}&username=${session.userName(wxid)}&skey=${session.skey}`

@@ -50,3 +50,6 @@ export const sessionUserName = (salt: string, wxid: string, isRoom: boolean): st
     : "@" + createHash("md5").update(salt).update(wxid).digest("hex")
 
 export const newSalt = (): string => hex(8)
+
+/** AttrStatus is an opaque bitmask; people get a large stable value derived from their uin. */
+export const attrStatus = (uin: number): number => 33_000 + (uin % 200_000)

@@ -27,7 +27,10 @@ const FILE_APP_ID = "wx6618f1cfc6c132f8"
 
 // ---- wire helpers ----
 
-/** Raw text or XML as the server puts it into `Content`: escaped, newlines as `<br/>`, emoji as spans. */
+/**
+ * Raw text or XML as the server puts it into `Content`: escaped, newlines as `<br/>`, emoji as spans
+ * (inside XML payloads too, which clients protect before decoding [U]).
+ */
 const toContent = (raw: string): string => withEmojiSpans(escapeContent(raw))
 
 /** World names are kept in wire form (emoji as spans); XML payloads carry the characters themselves. */
@@ -39,7 +42,7 @@ const plainText = (wire: string): string =>
 /** A span's hex run back to code points: U+1xxxx (and tags) take 5 digits, keycaps 2+4, the rest 4. */
 const codePoints = (hex: string): Array<number> => {
   const points: Array<number> = []
-  for (let i = 0; i < hex.length; ) {
+  for (let i = 0; i < hex.length;) {
     const rest = hex.length - i
     const width = rest === 6 ? 2 : rest <= 5 ? rest : hex[i] === "1" || hex[i] === "e" ? 5 : 4
     points.push(parseInt(hex.slice(i, i + width), 16))
@@ -50,7 +53,9 @@ const codePoints = (hex: string): Array<number> => {
 
 /** Stable pseudo-random hex, so a message's keys and CDN ids render the same on every screen. */
 const stableHex = (seed: string, chars: number): string =>
-  Buffer.from(sampleBytes("bin", Math.ceil(chars / 2), seed)).toString("hex").slice(0, chars)
+  Buffer.from(sampleBytes("bin", Math.ceil(chars / 2), seed))
+    .toString("hex")
+    .slice(0, chars)
 
 /** Stable pseudo-random decimal digits, never starting with 0. */
 const stableDigits = (seed: string, count: number): string => {
@@ -65,14 +70,20 @@ const cdnId = (seed: string): string => `30500201000449304702010002${stableHex(s
 
 /** How `wxid` is named in the chat: its group nickname in a room when it has one, else its nickname. */
 const nameIn = (u: Utterance, wxid: string): string => {
-  const member = u.world.isRoom(u.to) ? u.world.group(u.to).members.find((m) => m.wxid === wxid) : undefined
+  const member = u.world.isRoom(u.to)
+    ? u.world.group(u.to).members.find((m) => m.wxid === wxid)
+    : undefined
   return plainText(member?.displayName || u.world.person(wxid).nickName)
 }
 
 // ---- a little XML, laid out the ways phones write it ----
 
 /** An element: content already escaped (`text`, `cdata`), or child elements. */
-type Element = readonly [name: string, content: string | ReadonlyArray<Element>, attributes?: string]
+type Element = readonly [
+  name: string,
+  content: string | ReadonlyArray<Element>,
+  attributes?: string,
+]
 
 interface Layout {
   readonly newline: string
@@ -87,9 +98,11 @@ const render = (element: Element, layout: Layout, depth = 0): string => {
   const pad = layout.indent.repeat(depth)
   const open = attributes === undefined ? `<${name}>` : `<${name} ${attributes}>`
   if (typeof content === "string") return `${pad}${open}${content}</${name}>`
-  return [`${pad}${open}`, ...content.map((child) => render(child, layout, depth + 1)), `${pad}</${name}>`].join(
-    layout.newline,
-  )
+  return [
+    `${pad}${open}`,
+    ...content.map((child) => render(child, layout, depth + 1)),
+    `${pad}</${name}>`,
+  ].join(layout.newline)
 }
 
 const text = (value: string | number): string => escapeXmlText(String(value))
@@ -108,7 +121,10 @@ const empty = (...names: ReadonlyArray<string>): Array<Element> => names.map((na
 /** A thumbnail's size as `ImgWidth`/`ImgHeight` report it: the picture scaled to fit 120 px. [U] */
 const thumbSize = (width: number, height: number): { width: number; height: number } => {
   const scale = Math.min(1, 120 / Math.max(width, height, 1))
-  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) }
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+  }
 }
 
 const appAttach = (seed: string, thumb: boolean): Element => [
@@ -130,7 +146,11 @@ const appAttach = (seed: string, thumb: boolean): Element => [
 /** The `<msg>` around an appmsg: the appmsg, then who sent it and from which app. */
 const appMessage = (
   u: Utterance,
-  appmsg: { readonly children: ReadonlyArray<Element>; readonly appid?: string; readonly appname?: string },
+  appmsg: {
+    readonly children: ReadonlyArray<Element>
+    readonly appid?: string
+    readonly appname?: string
+  },
   layout: Layout = INDENTED,
 ): string =>
   render(
@@ -140,7 +160,13 @@ const appMessage = (
         ["appmsg", appmsg.children, attributes({ appid: appmsg.appid ?? "", sdkver: "0" })],
         ["fromusername", text(u.from)],
         ["scene", "0"],
-        ["appinfo", [["version", "1"], ["appname", text(appmsg.appname ?? "")]]],
+        [
+          "appinfo",
+          [
+            ["version", "1"],
+            ["appname", text(appmsg.appname ?? "")],
+          ],
+        ],
         ["commenturl", ""],
       ],
     ],
@@ -148,7 +174,12 @@ const appMessage = (
   ) + layout.newline
 
 /** MsgType 49: `FileName` is the title; `FileSize` is "0" unless a file says otherwise. */
-const appDraft = (appMsgType: number, title: string, xml: string, fields: Partial<MessageDraft> = {}): MessageDraft => ({
+const appDraft = (
+  appMsgType: number,
+  title: string,
+  xml: string,
+  fields: Partial<MessageDraft> = {},
+): MessageDraft => ({
   MsgType: 49,
   AppMsgType: appMsgType,
   FileName: title,
@@ -161,7 +192,11 @@ const appDraft = (appMsgType: number, title: string, xml: string, fields: Partia
 const urlField = (url: string): string => url.replace(/&/g, "&amp;")
 
 /** MsgType 10000: server notices, plain escaped text (Status 4 as in the captured friend-added notice). */
-const notice = (raw: string): MessageDraft => ({ MsgType: 10000, Content: toContent(raw), Status: 4 })
+const notice = (raw: string): MessageDraft => ({
+  MsgType: 10000,
+  Content: toContent(raw),
+  Status: 4,
+})
 
 // ---- one builder per kind ----
 
@@ -256,7 +291,15 @@ export const videoDraft = (spec: Spec<"video">, u: Utterance): MessageDraft => {
 
 /** Custom stickers carry the emoji XML; store stickers arrive with `HasProductId` 1 and no content. */
 export const emoticonDraft = (spec: Spec<"emoticon">, u: Utterance): MessageDraft => {
-  if (spec.store === true) return { MsgType: 47, Content: "", ImgStatus: 2, HasProductId: 1, ImgHeight: 240, ImgWidth: 240 }
+  if (spec.store === true)
+    return {
+      MsgType: 47,
+      Content: "",
+      ImgStatus: 2,
+      HasProductId: 1,
+      ImgHeight: 240,
+      ImgWidth: 240,
+    }
   const seed = u.msgId.toString()
   const full = Buffer.concat([Buffer.from("GIF89a", "latin1"), sampleBytes("bin", 3_000, seed)])
   const sum = spec.md5 ?? md5(full)
@@ -300,6 +343,8 @@ export const emoticonDraft = (spec: Spec<"emoticon">, u: Utterance): MessageDraf
   }
 }
 
+const MAP_IMAGE = "/cgi-bin/mmwebwx-bin/webwxgetpubliclinkimg"
+
 /** A location is a text (MsgType 1, SubMsgType 48) whose map link names the message's own id, raw `&`s. */
 export const locationDraft = (spec: Spec<"location">, u: Utterance): MessageDraft => {
   const location = attributes({
@@ -314,7 +359,7 @@ export const locationDraft = (spec: Spec<"location">, u: Utterance): MessageDraf
   return {
     MsgType: 1,
     SubMsgType: 48,
-    Content: `${toContent(spec.label)}:<br/>/cgi-bin/mmwebwx-bin/webwxgetpubliclinkimg?url=xxx&msgid=${u.msgId}&pictype=location`,
+    Content: `${toContent(spec.label)}:<br/>${MAP_IMAGE}?url=xxx&msgid=${u.msgId}&pictype=location`,
     Url: `http://apis.map.qq.com/uri/v1/geocoder?coord=${spec.lat},${spec.lng}`,
     OriContent: `<?xml version="1.0"?>\n<msg>\n\t<location ${location} />\n</msg>\n`,
   }
@@ -411,12 +456,22 @@ export const fileDraft = (spec: Spec<"file">, u: Utterance): MessageDraft => {
         ["showtype", "0"],
         ...empty("content", "url", "dataurl", "lowurl", "lowdataurl"),
         ["recorditem", cdata("")],
-        ...empty("thumburl", "messageaction", "extinfo", "sourceusername", "sourcedisplayname", "commenturl"),
+        ...empty(
+          "thumburl",
+          "messageaction",
+          "extinfo",
+          "sourceusername",
+          "sourcedisplayname",
+          "commenturl",
+        ),
         [
           "appattach",
           [
             ["totallen", text(size)],
-            ["attachid", text(`@cdn_${stableHex(`${seed}:cdn`, 120)}_${stableHex(`${seed}:key`, 32)}_1`)],
+            [
+              "attachid",
+              text(`@cdn_${stableHex(`${seed}:cdn`, 120)}_${stableHex(`${seed}:key`, 32)}_1`),
+            ],
             ["emoticonmd5", ""],
             ["fileext", text(/\.([^.]+)$/.exec(spec.name)?.[1] ?? "")],
             ["cdnattachurl", stableHex(`${seed}:cdn`, 120)],
@@ -438,11 +493,12 @@ export const fileDraft = (spec: Spec<"file">, u: Utterance): MessageDraft => {
   })
 }
 
+const UPGRADE_PAGE = "https://support.weixin.qq.com/cgi-bin/mmsupport-bin/readtemplate"
+
 /** A transfer (49/2000): flush-left lines, CDATA values, the fee with a full-width ￥. */
 export const transferDraft = (spec: Spec<"transfer">, u: Utterance): MessageDraft => {
   const seed = u.msgId.toString()
-  const upgrade =
-    "https://support.weixin.qq.com/cgi-bin/mmsupport-bin/readtemplate?t=page/common_page__upgrade&text=text001&btn_text=btn_text_0"
+  const upgrade = `${UPGRADE_PAGE}?t=page/common_page__upgrade&text=text001&btn_text=btn_text_0`
   const appmsg: Element = [
     "appmsg",
     [
@@ -480,7 +536,8 @@ export const transferDraft = (spec: Spec<"transfer">, u: Utterance): MessageDraf
  * phone); the 49/2001 appmsg follows the schema known from other protocols. [U]
  */
 export const redPacketDraft = (spec: Spec<"redPacket">, u: Utterance, view: View): MessageDraft => {
-  if (spec.variant !== "appmsg") return notice(view === "own" ? "发出红包，请在手机上查看" : "收到红包，请在手机上查看")
+  if (spec.variant !== "appmsg")
+    return notice(view === "own" ? "发出红包，请在手机上查看" : "收到红包，请在手机上查看")
   const seed = u.msgId.toString()
   const sendId = stableDigits(`${seed}:send`, 28)
   const sign = stableHex(`${seed}:sign`, 96)
@@ -544,7 +601,12 @@ export const miniProgramDraft = (spec: Spec<"miniProgram">, u: Utterance): Messa
           ["appid", cdata(spec.appId)],
           ["type", "2"],
           ["version", "1"],
-          ["weappiconurl", cdata(`http://mmbiz.qpic.cn/mmbiz_png/${stableHex(`${spec.appId}:icon`, 64)}/640?wx_fmt=png`)],
+          [
+            "weappiconurl",
+            cdata(
+              `http://mmbiz.qpic.cn/mmbiz_png/${stableHex(`${spec.appId}:icon`, 64)}/640?wx_fmt=png`,
+            ),
+          ],
           ["pagepath", cdata(spec.pagePath ?? "")],
           ["shareId", cdata(`1_${spec.appId}_${u.now}_0`)],
           ["appservicetype", "0"],

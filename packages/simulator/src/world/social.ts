@@ -4,6 +4,7 @@
  * Names in system texts are nicknames in wire form (emoji spans as stored), so they are not escaped.
  */
 import { randomBytes } from "node:crypto"
+import { attrStatus } from "./ids.js"
 import { escapeContent, escapeXmlText } from "../wire/escape.js"
 import type { Group, MessageDraft, Person } from "./model.js"
 import type { World } from "./World.js"
@@ -39,7 +40,6 @@ const nameList = (world: World, wxids: ReadonlyArray<string>): string =>
   wxids.map((wxid) => nickName(world, wxid)).join("、")
 
 /** Same opaque bitmask render/contacts.ts gives this person's contact. */
-const attrStatus = (person: Person): number => 33_000 + (person.uin % 200_000)
 
 /** The MsgType 37 that `fmessage` delivers: an escaped single-line `<msg …>` plus a filled RecommendInfo. */
 const friendRequestDraft = (requester: Person, greeting: string, scene: number, ticket: string): MessageDraft => {
@@ -69,7 +69,7 @@ const friendRequestDraft = (requester: Person, greeting: string, scene: number, 
       Alias: requester.alias,
       Scene: scene,
       VerifyFlag: requester.verifyFlag,
-      AttrStatus: attrStatus(requester),
+      AttrStatus: attrStatus(requester.uin),
       Sex: requester.sex,
       Ticket: ticket,
       OpCode: 2,
@@ -86,7 +86,8 @@ export const sendFriendRequest = (world: World, from: string, to: string, greeti
   const ticket = `v2_${randomBytes(48).toString("hex")}@stranger`
   pendingRequests(world).set(ticket, { from, to })
   const receiver = world.accounts.get(to)
-  if (receiver) world.deliver(receiver, { from: "fmessage", to, draft: friendRequestDraft(requester, greeting, scene, ticket) })
+  if (receiver)
+    world.deliver(receiver, { from: "fmessage", to, draft: friendRequestDraft(requester, greeting, scene, ticket) })
   return ticket
 }
 

@@ -117,16 +117,24 @@ const isNotice = (spec: MessageSpec): boolean =>
   spec.kind === "system" || (spec.kind === "redPacket" && spec.variant !== "appmsg")
 
 /** Kinds whose text on the speaker's own screen differs from what receivers read. */
-const hasOwnView = (spec: MessageSpec): boolean => spec.kind === "revoke" || isNotice(spec)
+const hasOwnView = (spec: MessageSpec): boolean =>
+  spec.kind === "revoke" || (spec.kind === "redPacket" && spec.variant !== "appmsg")
 
 /**
  * `from` says `spec` to `to` (a fleet account or a group roomId that `from` is a member of). When `from` is a fleet
  * account this is its phone speaking: its own web sessions receive the message too (From = self). Returns the MsgId.
  */
-export function speak(world: World, from: string, to: string, spec: MessageSpec): { msgId: string } {
+export function speak(
+  world: World,
+  from: string,
+  to: string,
+  spec: MessageSpec,
+): { msgId: string } {
   world.person(from)
   const room = world.isRoom(to) ? world.group(to) : undefined
-  if (room && !room.members.some((m) => m.wxid === from)) throw new Error(`${from} is not a member of ${to}`)
+  if (room && !room.members.some((m) => m.wxid === from)) {
+    throw new Error(`${from} is not a member of ${to}`)
+  }
   if (!room && !world.accounts.has(to) && !world.accounts.has(from)) {
     throw new Error(`neither ${from} nor ${to} is a fleet account: nobody would receive this`)
   }
