@@ -1,10 +1,15 @@
 import js from "@eslint/js"
+import globals from "globals"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
   { ignores: ["**/dist", "**/node_modules", "**/*.timestamp*"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    files: ["**/*.mjs", "**/*.js"],
+    languageOptions: { globals: globals.node },
+  },
   {
     files: ["**/*.ts"],
     rules: {

@@ -8,3 +8,4 @@ export { classifyHost, defaultWebpushHosts, type HostInfo, type HostKind } from 
 export { requestFriend, acceptOutgoingRequest, joinGroup, leaveGroup, removeFromGroup, renameGroup } from "./world/social.js"
 export { speak, MESSAGE_KINDS, type MessageSpec } from "./world/speak.js"
 export { mediaStore, NEED_CHECK_SIZE, UPLOAD_CHUNK_BYTES, type MediaStore, type Upload } from "./endpoints/media.js"
+export { SimulatorService } from "./SimulatorService.js"

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from "node:child_process"
+import { once } from "node:events"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { createInterface } from "node:readline"
+import { Agent, request } from "undici"
+
+/** The simulator's launcher, found beside the package's entry point. */
+const WXSIM_BIN = join(dirname(createRequire(import.meta.url).resolve("@wxfleet/simulator")), "..", "bin", "wxsim.mjs")
+
+export interface SimulatorProcessOptions {
+  readonly syncHoldMs: number
+  /** How long the child may take to print its upstream (tsx compiles on the way). */
+  readonly startTimeoutMs?: number
+}
+
+/** The simulator CLI running as a child process, and a client for its control API. */
+export class SimulatorProcess {
+  /** Pid of the process that serves (the launcher runs it as its own child). */
+  serverPid = 0
+  private readonly controlAgent = new Agent({ connections: 16 })
+
+  private constructor(
+    private readonly child: ChildProcess,
+    /** e.g. `http://127.0.0.1:41234` */
+    readonly url: string,
+  ) {}
+
+  static async launch(options: SimulatorProcessOptions): Promise<SimulatorProcess> {
+    const child = spawn(process.execPath, [WXSIM_BIN, "--port", "0", "--sync-hold-ms", String(options.syncHoldMs)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+    const lines = createInterface({ input: child.stdout! })
+    const upstream = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the simulator did not start in time")), options.startTimeoutMs ?? 60_000)
+      child.once("exit", (code) => reject(new Error(`the simulator exited with ${code} before it started`)))
+      lines.on("line", (line) => {
+        const match = /^WXFLEET_UPSTREAM=(http:\/\/[^/]+)\/\{host\}$/.exec(line)
+        if (!match) return
+        clearTimeout(timer)
+        resolve(match[1]!)
+      })
+    }).catch(async (error: unknown) => {
+      child.kill("SIGKILL")
+      throw error
+    })
+    const sim = new SimulatorProcess(child, upstream)
+    sim.serverPid = (await sim.control<{ pid: number }>("GET", "/health")).pid
+    return sim
+  }
+
+  /** One control call; throws with the simulator's message when it answers `ok: false`. */
+  async control<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+    const res = await request(`${this.url}/__sim${path}`, {
+      method,
+      dispatcher: this.controlAgent,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    })
+    const answer = (await res.body.json()) as { ok: boolean; error?: string } & T
+    if (!answer.ok) throw new Error(`control ${method} ${path}: ${res.statusCode} ${answer.error}`)
+    return answer
+  }
+
+  /** Stops the simulator (SIGTERM, then SIGKILL after a grace period). */
+  async stop(graceMs = 5_000): Promise<void> {
+    await this.controlAgent.close()
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return
+    const exited = once(this.child, "exit")
+    this.child.kill("SIGTERM")
+    const timer = setTimeout(() => {
+      // A killed launcher cannot pass the signal on: end the server itself too.
+      this.child.kill("SIGKILL")
+      if (this.serverPid > 0) {
+        try {
+          process.kill(this.serverPid, "SIGKILL")
+        } catch {
+          // It was already gone.
+        }
+      }
+    }, graceMs)
+    await exited
+    clearTimeout(timer)
+  }
+}
