@@ -1,0 +1,195 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from "@nats-io/jetstream"
+import { Kvm, type KV, type KvOptions } from "@nats-io/kv"
+import { connect, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node"
+import { headers as natsHeaders } from "@nats-io/transport-node"
+import { Config, Context, Data, Effect, FiberSet, Layer, Option, type Scope } from "effect"
+
+/** A NATS operation failed; `operation` says which, `reason` what the client reported. */
+export class NatsError extends Data.TaggedError("NatsError")<{
+  readonly operation: string
+  readonly reason: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `NATS ${this.operation}: ${this.reason}`
+  }
+}
+
+const natsError = (operation: string) => (cause: unknown) =>
+  new NatsError({ operation, reason: cause instanceof Error ? cause.message : String(cause), cause })
+
+export interface NatsShape {
+  readonly connection: NatsConnection
+  readonly jetstream: JetStreamClient
+  readonly manager: JetStreamManager
+}
+
+export interface NatsOptions {
+  readonly servers: string | ReadonlyArray<string>
+  /** Shown in the server's connection list. */
+  readonly name?: string
+}
+
+/**
+ * One NATS connection as a scoped resource: it reconnects forever while the scope lives (a
+ * server restart is survived) and drains on shutdown so in-flight messages are delivered.
+ */
+export class Nats extends Context.Tag("@wxfleet/nats/Nats")<Nats, NatsShape>() {
+  static readonly layer = (options: NatsOptions): Layer.Layer<Nats, NatsError> =>
+    Layer.scoped(
+      Nats,
+      Effect.gen(function* () {
+        const connection = yield* Effect.acquireRelease(
+          Effect.tryPromise({
+            try: () =>
+              connect({
+                servers: typeof options.servers === "string" ? options.servers : [...options.servers],
+                ...(options.name === undefined ? {} : { name: options.name }),
+                maxReconnectAttempts: -1,
+                reconnectTimeWait: 250,
+                pingInterval: 10_000,
+              }),
+            catch: natsError("connect"),
+          }),
+          (nc) => Effect.promise(() => (nc.isClosed() ? Promise.resolve() : nc.drain().catch(() => nc.close()))),
+        )
+        const manager = yield* Effect.tryPromise({ try: () => jetstreamManager(connection), catch: natsError("jetstream") })
+        return { connection, jetstream: jetstream(connection), manager }
+      }),
+    )
+
+  /** `WXFLEET_NATS_URL` (default `nats://127.0.0.1:4222`). */
+  static readonly layerFromEnv = (name?: string): Layer.Layer<Nats, NatsError> =>
+    Layer.unwrapEffect(
+      Effect.map(
+        Config.string("WXFLEET_NATS_URL").pipe(Config.withDefault("nats://127.0.0.1:4222"), Effect.orDie),
+        (servers) => Nats.layer({ servers: servers.split(","), ...(name === undefined ? {} : { name }) }),
+      ),
+    )
+}
+
+export interface StreamSpec {
+  readonly name: string
+  readonly subjects: ReadonlyArray<string>
+  /** How long messages are kept; unlimited when absent. */
+  readonly maxAgeMs?: number
+  /** Window in which a repeated `Nats-Msg-Id` is dropped as a duplicate. */
+  readonly duplicateWindowMs?: number
+}
+
+const NANOS_PER_MS = 1_000_000
+
+/** Creates the stream if it is missing, or updates its subjects and limits. Durations are nanoseconds on the wire. */
+export const ensureStream = (spec: StreamSpec): Effect.Effect<void, NatsError, Nats> =>
+  Effect.gen(function* () {
+    const { manager } = yield* Nats
+    const config = {
+      name: spec.name,
+      subjects: [...spec.subjects],
+      ...(spec.maxAgeMs === undefined ? {} : { max_age: spec.maxAgeMs * NANOS_PER_MS }),
+      ...(spec.duplicateWindowMs === undefined ? {} : { duplicate_window: spec.duplicateWindowMs * NANOS_PER_MS }),
+    }
+    const existing = yield* Effect.tryPromise({
+      try: () => manager.streams.info(spec.name).then(() => true, () => false),
+      catch: natsError("stream info"),
+    })
+    yield* Effect.tryPromise({
+      try: () => (existing ? manager.streams.update(spec.name, config) : manager.streams.add(config)),
+      catch: natsError(`ensure stream ${spec.name}`),
+    })
+  })
+
+export interface PublishOptions {
+  /** `Nats-Msg-Id`: JetStream drops a repeat within the stream's duplicate window. */
+  readonly msgId?: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly timeoutMs?: number
+}
+
+/** Publishes to JetStream and waits for the stream's acknowledgement. */
+export const publishPersistent = (
+  subject: string,
+  payload: string | Uint8Array,
+  options: PublishOptions = {},
+): Effect.Effect<PubAck, NatsError, Nats> =>
+  Effect.flatMap(Nats, ({ jetstream }) =>
+    Effect.tryPromise({
+      try: () =>
+        jetstream.publish(subject, payload, {
+          ...(options.msgId === undefined ? {} : { msgID: options.msgId }),
+          ...(options.headers === undefined ? {} : { headers: toHeaders(options.headers) }),
+          timeout: options.timeoutMs ?? 5_000,
+        }),
+      catch: natsError(`publish ${subject}`),
+    }),
+  )
+
+const toHeaders = (values: Readonly<Record<string, string>>): MsgHdrs => {
+  const h = natsHeaders()
+  for (const [key, value] of Object.entries(values)) h.set(key, value)
+  return h
+}
+
+/** Opens (creating if missing) a KV bucket. `ttlMs` is milliseconds, unlike stream durations. */
+export const keyValue = (bucket: string, options: Partial<KvOptions> = {}): Effect.Effect<KV, NatsError, Nats> =>
+  Effect.flatMap(Nats, ({ jetstream }) =>
+    Effect.tryPromise({ try: () => new Kvm(jetstream).create(bucket, options), catch: natsError(`kv ${bucket}`) }),
+  )
+
+/** A request/reply round trip (core NATS). */
+export const request = (
+  subject: string,
+  payload: string | Uint8Array,
+  timeoutMs = 5_000,
+): Effect.Effect<Msg, NatsError, Nats> =>
+  Effect.flatMap(Nats, ({ connection }) =>
+    Effect.tryPromise({ try: () => connection.request(subject, payload, { timeout: timeoutMs }), catch: natsError(`request ${subject}`) }),
+  )
+
+export interface ServeOptions {
+  /** Queue group: several servers share the subject and each request goes to one. */
+  readonly queue?: string
+  /** Requests handled at once. */
+  readonly concurrency?: number
+}
+
+/**
+ * Answers requests on `subject` with `handler` in a fiber of the current scope; closing the
+ * scope stops taking requests (unsubscribes) and waits for the ones in flight. The handler
+ * cannot fail: it turns every error into its reply, so no request goes unanswered.
+ */
+export const serve = <R>(
+  subject: string,
+  handler: (msg: Msg) => Effect.Effect<string | Uint8Array | undefined, never, R>,
+  options: ServeOptions = {},
+): Effect.Effect<void, NatsError, Nats | R | Scope.Scope> =>
+  Effect.gen(function* () {
+    const { connection } = yield* Nats
+    // Finalizers run in reverse: first the subscription drains (no new requests), then we wait
+    // for the requests in flight, then the fiber set closes.
+    const inFlight = yield* FiberSet.make<void, never>()
+    yield* Effect.addFinalizer(() => FiberSet.awaitEmpty(inFlight))
+    const run = yield* FiberSet.runtime(inFlight)<R>()
+    const subscription = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => connection.subscribe(subject, options.queue === undefined ? {} : { queue: options.queue }),
+        catch: natsError(`subscribe ${subject}`),
+      }),
+      (sub) => Effect.promise(() => sub.drain().catch(() => undefined)),
+    )
+    const semaphore = yield* Effect.makeSemaphore(options.concurrency ?? 64)
+    const handle = (msg: Msg) =>
+      semaphore.withPermits(1)(
+        Effect.flatMap(handler(msg), (reply) =>
+          Effect.sync(() => {
+            if (reply !== undefined && msg.reply) msg.respond(reply)
+          }),
+        ),
+      )
+    void (async () => {
+      for await (const msg of subscription) run(handle(msg))
+    })()
+  })
+
+/** The `Nats-Msg-Id` (or any) header of a message, if present. */
+export const header = (msg: Msg, name: string): Option.Option<string> => Option.fromNullable(msg.headers?.get(name) || undefined)

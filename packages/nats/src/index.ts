@@ -1,0 +1,15 @@
+export {
+  Nats,
+  NatsError,
+  ensureStream,
+  header,
+  keyValue,
+  publishPersistent,
+  request,
+  serve,
+  type NatsOptions,
+  type NatsShape,
+  type PublishOptions,
+  type ServeOptions,
+  type StreamSpec,
+} from "./Nats.js"

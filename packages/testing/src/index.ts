@@ -1,0 +1,1 @@
+export { NatsServer, NatsServerService, freePort, natsServerBinary } from "./NatsServer.js"
