@@ -3,7 +3,7 @@ import globals from "globals"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/dist", "**/node_modules", "**/*.timestamp*"] },
+  { ignores: ["**/dist", "**/out-tsc", "**/node_modules", "**/*.timestamp*"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

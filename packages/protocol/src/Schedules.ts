@@ -12,7 +12,7 @@ export interface RetryPolicy {
 export const backoff = (policy: RetryPolicy): Schedule.Schedule<unknown> =>
   Schedule.exponential(policy.base).pipe(
     Schedule.jittered,
-    Schedule.modifyDelay((delay) => Duration.min(delay, Duration.decode(policy.max))),
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.decode(policy.max))),
     Schedule.intersect(Schedule.recurs(policy.times)),
   )
 

@@ -7,7 +7,13 @@ import { fileURLToPath } from "node:url"
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url))
 const child = spawn(
   process.execPath,
-  ["--conditions=@wxfleet/source", "--import", import.meta.resolve("tsx"), cli, ...process.argv.slice(2)],
+  [
+    "--conditions=@wxfleet/source",
+    "--import",
+    import.meta.resolve("tsx"),
+    cli,
+    ...process.argv.slice(2),
+  ],
   { stdio: "inherit" },
 )
 
@@ -17,4 +23,6 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
     if (child.exitCode === null) child.kill(signal)
   })
 }
-child.on("exit", (code, signal) => process.exit(code ?? 128 + (signal === null ? 0 : constants.signals[signal])))
+child.on("exit", (code, signal) =>
+  process.exit(code ?? 128 + (signal === null ? 0 : constants.signals[signal])),
+)

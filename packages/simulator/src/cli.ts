@@ -40,7 +40,8 @@ const fail = (message: string): never => {
 
 const integer = (name: string, raw: string, min: number, max: number): number => {
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < min || value > max) fail(`--${name} must be an integer from ${min} to ${max}`)
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`--${name} must be an integer from ${min} to ${max}`)
   return value
 }
 
@@ -72,15 +73,22 @@ if (parsed.accounts !== undefined) {
   const started = performance.now()
   const { accounts } = populate(sim.world, { count, friendsEach, groupsEach, home: "mixed" })
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
-  console.log(`wxsim: created ${count} accounts (${accounts[0]} … ${accounts[accounts.length - 1]}), ${friendsEach} friends and ${groupsEach} groups each, in ${seconds} s`)
+  console.log(
+    `wxsim: created ${count} accounts (${accounts[0]} … ${accounts[accounts.length - 1]}), ${friendsEach} friends and ${groupsEach} groups each, in ${seconds} s`,
+  )
 }
 if (parsed.demo) {
   const { roomId } = buildDemoWorld(sim.world)
   logWorldEvents(sim.world, control)
-  stopChatter = startChatter(sim.world, roomId, integer("chat-every-ms", parsed["chat-every-ms"], 100, 3_600_000), (from, to, kind) =>
-    console.log(`wxsim: ${from} → ${to}: ${kind}`),
+  stopChatter = startChatter(
+    sim.world,
+    roomId,
+    integer("chat-every-ms", parsed["chat-every-ms"], 100, 3_600_000),
+    (from, to, kind) => console.log(`wxsim: ${from} → ${to}: ${kind}`),
   )
-  console.log(`wxsim: demo accounts ${DEMO_ACCOUNTS.join(", ")}; their friends chat once they are logged in`)
+  console.log(
+    `wxsim: demo accounts ${DEMO_ACCOUNTS.join(", ")}; their friends chat once they are logged in`,
+  )
 }
 
 console.log(`wxsim: listening on ${sim.url}`)
@@ -105,7 +113,10 @@ process.on("SIGTERM", shutdown)
 /** In the demo, tell the person at the terminal what happens and how to play the phone. */
 function logWorldEvents(world: World, controlUrl: string): void {
   world.events.on("qr", (flow: LoginFlow) => {
-    if (flow.push) return console.log(`wxsim: push login ${flow.uuid} for ${flow.account ?? "?"} (confirmed by the phone)`)
+    if (flow.push)
+      return console.log(
+        `wxsim: push login ${flow.uuid} for ${flow.account ?? "?"} (confirmed by the phone)`,
+      )
     console.log(
       `wxsim: QR ${flow.uuid} is waiting. Scan and confirm it as an account's phone:\n` +
         `  curl -s -XPOST ${controlUrl}/phone/wxid_fleet1/scan -d '{"uuid":"${flow.uuid}"}'\n` +
@@ -113,8 +124,11 @@ function logWorldEvents(world: World, controlUrl: string): void {
     )
   })
   world.events.on("session", (account: string) => console.log(`wxsim: ${account} logged in`))
-  world.events.on("sessionEnded", (account: string, code: SessionEndCode) => console.log(`wxsim: ${account} logged out (${code})`))
+  world.events.on("sessionEnded", (account: string, code: SessionEndCode) =>
+    console.log(`wxsim: ${account} logged out (${code})`),
+  )
   world.events.on("activity", (account: string, activity: Activity) => {
-    if (activity.type === "sent") console.log(`wxsim: ${account} sent MsgType ${activity.msgType} via ${activity.endpoint}`)
+    if (activity.type === "sent")
+      console.log(`wxsim: ${account} sent MsgType ${activity.msgType} via ${activity.endpoint}`)
   })
 }

@@ -9,7 +9,7 @@ const FRIENDS = ["wxid_alice", "wxid_bob", "wxid_carol"] as const
 const LINES = [
   "早上好！",
   "Are we still on for Saturday?",
-  "哈哈哈<span class=\"emoji emoji1f602\"></span>",
+  '哈哈哈<span class="emoji emoji1f602"></span>',
   "Can you send me the report?",
   "晚上一起吃饭吗？",
   "I'll be 10 minutes late",
@@ -24,7 +24,11 @@ export const buildDemoWorld = (world: World): { readonly roomId: string } => {
   world.addAccount({ wxid: "wxid_fleet3", nickName: "Fleet Three", home: "web.wechat.com" })
   world.addPerson({ wxid: "wxid_alice", nickName: "Alice", sex: 2, province: "北京", city: "海淀" })
   world.addPerson({ wxid: "wxid_bob", nickName: "Bob", sex: 1 })
-  world.addPerson({ wxid: "wxid_carol", nickName: 'Carol<span class="emoji emoji1f340"></span>', sex: 2 })
+  world.addPerson({
+    wxid: "wxid_carol",
+    nickName: 'Carol<span class="emoji emoji1f340"></span>',
+    sex: 2,
+  })
   world.addPerson({ wxid: "gh_news", nickName: "News Daily", verifyFlag: 24 })
   for (const account of DEMO_ACCOUNTS) {
     for (const friend of [...FRIENDS, "gh_news"]) world.befriend(account, friend)
@@ -57,7 +61,8 @@ export const startChatter = (
     const members = new Set(world.group(roomId).members.map((m) => m.wxid))
     const inGroup = turn % 4 === 0 && online.some((wxid) => members.has(wxid))
     const to = inGroup ? roomId : pick(online)
-    const spec: MessageSpec = turn % 7 === 0 ? { kind: "image" } : { kind: "text", text: pick(LINES) }
+    const spec: MessageSpec =
+      turn % 7 === 0 ? { kind: "image" } : { kind: "text", text: pick(LINES) }
     speak(world, from, to, spec)
     onSaid(from, to, spec.kind)
   }, intervalMs)

@@ -9,3 +9,5 @@ export { requestFriend, acceptOutgoingRequest, joinGroup, leaveGroup, removeFrom
 export { speak, MESSAGE_KINDS, type MessageSpec } from "./world/speak.js"
 export { mediaStore, NEED_CHECK_SIZE, UPLOAD_CHUNK_BYTES, type MediaStore, type Upload } from "./endpoints/media.js"
 export { SimulatorService } from "./SimulatorService.js"
+export { populate, type PopulationOptions } from "./control/population.js"
+export type { ControlEvent } from "./control/EventFeed.js"

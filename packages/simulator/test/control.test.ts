@@ -2,7 +2,17 @@ import { once } from "node:events"
 import { afterAll, assert, describe, it } from "vitest"
 import { Browser } from "./support/browser.js"
 import { startWorld } from "./support/fixtures.js"
-import { api, baseRequest, completeLogin, drain, jslogin, poll, qrLogin, synccheck, sync } from "./support/webClient.js"
+import {
+  api,
+  baseRequest,
+  completeLogin,
+  drain,
+  jslogin,
+  poll,
+  qrLogin,
+  synccheck,
+  sync,
+} from "./support/webClient.js"
 
 const { sim, world, group } = await startWorld({ loginPollHoldMs: 300 })
 afterAll(() => sim.close())
@@ -22,14 +32,23 @@ const control = async (method: string, path: string, body?: unknown): Promise<An
   return { status: res.status, json: (await res.json()) as Answer["json"] }
 }
 
-const ok = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+const ok = async (
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> => {
   const { status, json } = await control(method, path, body)
   assert.strictEqual(status, 200, json.error)
   assert.isTrue(json.ok)
   return json
 }
 
-const refused = async (status: number, method: string, path: string, body?: unknown): Promise<string> => {
+const refused = async (
+  status: number,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<string> => {
   const answer = await control(method, path, body)
   assert.strictEqual(answer.status, status, JSON.stringify(answer.json))
   assert.isFalse(answer.json.ok)
@@ -51,20 +70,43 @@ describe("routing and validation", () => {
   })
 
   it("refuses bodies that are not JSON, miss fields or carry unknown ones, with the field named", async () => {
-    assert.strictEqual(await refused(400, "POST", "/persons", "{not json"), "body is not valid JSON")
+    assert.strictEqual(
+      await refused(400, "POST", "/persons", "{not json"),
+      "body is not valid JSON",
+    )
     assert.include(await refused(400, "POST", "/persons", { wxid: "wxid_x" }), "nickName")
-    assert.include(await refused(400, "POST", "/persons", { wxid: "wxid_x", nickname: "X" }), "nickname")
-    assert.include(await refused(400, "POST", "/accounts", { wxid: "wxid_y", nickName: "Y", home: "wx9.qq.com" }), "home")
+    assert.include(
+      await refused(400, "POST", "/persons", { wxid: "wxid_x", nickname: "X" }),
+      "nickname",
+    )
+    assert.include(
+      await refused(400, "POST", "/accounts", {
+        wxid: "wxid_y",
+        nickName: "Y",
+        home: "wx9.qq.com",
+      }),
+      "home",
+    )
   })
 })
 
 describe("building the world", () => {
   it("creates accounts, refuses a duplicate, and shows an account's state", async () => {
     await ok("POST", "/persons", { persons: [{ wxid: "wxid_dave", nickName: "Dave" }] })
-    const created = await ok("POST", "/accounts", { wxid: "wxid_new", nickName: "New", home: "wx8.qq.com", friends: ["wxid_dave"] })
+    const created = await ok("POST", "/accounts", {
+      wxid: "wxid_new",
+      nickName: "New",
+      home: "wx8.qq.com",
+      friends: ["wxid_dave"],
+    })
     assert.deepStrictEqual(created["accounts"], ["wxid_new"])
-    assert.include(await refused(409, "POST", "/accounts", { wxid: "wxid_new", nickName: "Again" }), "exists")
-    const { account } = (await ok("GET", "/accounts/wxid_new")) as { account: Record<string, unknown> }
+    assert.include(
+      await refused(409, "POST", "/accounts", { wxid: "wxid_new", nickName: "Again" }),
+      "exists",
+    )
+    const { account } = (await ok("GET", "/accounts/wxid_new")) as {
+      account: Record<string, unknown>
+    }
     assert.strictEqual(account["home"], "wx8.qq.com")
     assert.strictEqual(account["loggedIn"], false)
     assert.include(account["friendList"] as Array<string>, "wxid_dave")
@@ -73,16 +115,33 @@ describe("building the world", () => {
 
   it("creates a bulk fleet in chunks that share one pool of people", async () => {
     const before = world.persons.size
-    const first = await ok("POST", "/accounts", { count: 30, prefix: "pool", friendsEach: 20, groupsEach: 2, poolSize: 50, home: "mixed" })
+    const first = await ok("POST", "/accounts", {
+      count: 30,
+      prefix: "pool",
+      friendsEach: 20,
+      groupsEach: 2,
+      poolSize: 50,
+      home: "mixed",
+    })
     assert.strictEqual((first["accounts"] as Array<string>).length, 30)
     assert.strictEqual(world.persons.size, before + 50 + 30)
-    await ok("POST", "/accounts", { count: 10, prefix: "pool", start: 30, friendsEach: 20, groupsEach: 2, poolSize: 50 })
+    await ok("POST", "/accounts", {
+      count: 10,
+      prefix: "pool",
+      start: 30,
+      friendsEach: 20,
+      groupsEach: 2,
+      poolSize: 50,
+    })
     assert.strictEqual(world.persons.size, before + 50 + 40, "the second chunk reuses the pool")
     const account = world.account("pool_31")
     assert.strictEqual(account.friends.size, 20 + 2)
     assert.strictEqual(account.groups.size, 2)
     assert.strictEqual(world.account("pool_1").home, "wx2.qq.com")
-    assert.include(await refused(409, "POST", "/accounts", { count: 5, prefix: "pool", start: 38 }), "pool_38 exists")
+    assert.include(
+      await refused(409, "POST", "/accounts", { count: 5, prefix: "pool", start: 38 }),
+      "pool_38 exists",
+    )
     assert.isFalse(world.accounts.has("pool_40"), "a refused chunk creates nothing")
     const page = await ok("GET", "/accounts?offset=2&limit=3")
     assert.strictEqual((page["accounts"] as Array<unknown>).length, 3)
@@ -92,12 +151,26 @@ describe("building the world", () => {
   it("befriends and creates groups", async () => {
     await ok("POST", "/friends", { account: "wxid_new", wxid: "wxid_alice", remarkName: "A" })
     assert.strictEqual(world.account("wxid_new").friends.get("wxid_alice")?.remarkName, "A")
-    const { roomId } = (await ok("POST", "/groups", { topic: "Book club", owner: "wxid_new", members: ["wxid_alice", { wxid: "wxid_dave", displayName: "D" }] })) as {
+    const { roomId } = (await ok("POST", "/groups", {
+      topic: "Book club",
+      owner: "wxid_new",
+      members: ["wxid_alice", { wxid: "wxid_dave", displayName: "D" }],
+    })) as {
       roomId: string
     }
     assert.match(roomId, /@chatroom$/)
-    assert.deepStrictEqual(world.group(roomId).members.map((m) => m.wxid), ["wxid_new", "wxid_alice", "wxid_dave"])
-    assert.include(await refused(404, "POST", "/groups", { topic: "x", owner: "wxid_new", members: ["wxid_ghost"] }), "wxid_ghost")
+    assert.deepStrictEqual(
+      world.group(roomId).members.map((m) => m.wxid),
+      ["wxid_new", "wxid_alice", "wxid_dave"],
+    )
+    assert.include(
+      await refused(404, "POST", "/groups", {
+        topic: "x",
+        owner: "wxid_new",
+        members: ["wxid_ghost"],
+      }),
+      "wxid_ghost",
+    )
   })
 })
 
@@ -106,17 +179,29 @@ describe("the phone", () => {
     const browser = new Browser(sim.url)
     const uuid = await jslogin(browser)
     const { flows } = (await ok("GET", "/qr")) as { flows: Array<{ uuid: string; state: string }> }
-    assert.deepInclude(flows.find((f) => f.uuid === uuid), { uuid, state: "waiting" })
+    assert.deepInclude(
+      flows.find((f) => f.uuid === uuid),
+      { uuid, state: "waiting" },
+    )
     await ok("POST", "/phone/wxid_bot1/scan", { uuid })
     assert.match(await poll(browser, uuid), /^window\.code=201;/)
-    assert.include(await refused(409, "POST", "/phone/wxid_bot2/confirm", { uuid }), "belongs to wxid_bot1")
+    assert.include(
+      await refused(409, "POST", "/phone/wxid_bot2/confirm", { uuid }),
+      "belongs to wxid_bot1",
+    )
     await ok("POST", "/phone/wxid_bot1/confirm", { uuid })
     const client = await completeLogin(browser, await poll(browser, uuid))
-    const { account } = (await ok("GET", "/accounts/wxid_bot1")) as { account: Record<string, unknown> }
+    const { account } = (await ok("GET", "/accounts/wxid_bot1")) as {
+      account: Record<string, unknown>
+    }
     assert.strictEqual(account["loggedIn"], true)
     assert.strictEqual(account["sessionHost"], "wx2.qq.com")
 
-    assert.deepStrictEqual(await ok("POST", "/phone/wxid_bot1/logout", { code: 1102 }), { ok: true, ended: true, code: 1102 })
+    assert.deepStrictEqual(await ok("POST", "/phone/wxid_bot1/logout", { code: 1102 }), {
+      ok: true,
+      ended: true,
+      code: 1102,
+    })
     assert.strictEqual((await synccheck(client)).retcode, "1102")
     await refused(400, "POST", "/phone/wxid_bot1/logout", { code: 42 })
   })
@@ -127,17 +212,24 @@ describe("the phone", () => {
     await ok("POST", "/phone/wxid_bot2/cancel", { uuid: cancelled })
     assert.strictEqual(await poll(browser, cancelled), "window.code=202;")
     const expired = await jslogin(browser)
-    const { flow } = (await ok("POST", `/qr/${encodeURIComponent(expired)}/expire`)) as { flow: { state: string } }
+    const { flow } = (await ok("POST", `/qr/${encodeURIComponent(expired)}/expire`)) as {
+      flow: { state: string }
+    }
     assert.strictEqual(flow.state, "expired")
     assert.strictEqual(await poll(browser, expired), "window.code=400;")
-    assert.include(await refused(409, "POST", "/phone/wxid_bot2/scan", { uuid: expired }), "expired")
+    assert.include(
+      await refused(409, "POST", "/phone/wxid_bot2/scan", { uuid: expired }),
+      "expired",
+    )
     await refused(404, "POST", "/phone/wxid_bot2/scan", { uuid: "missing==" })
   })
 
   it("scans the newest waiting QR code when no uuid is given", async () => {
     const browser = new Browser(sim.url)
     const uuid = await jslogin(browser)
-    const { flow } = (await ok("POST", "/phone/wxid_bot2/scan", {})) as { flow: { uuid: string; account: string } }
+    const { flow } = (await ok("POST", "/phone/wxid_bot2/scan", {})) as {
+      flow: { uuid: string; account: string }
+    }
     assert.deepStrictEqual([flow.uuid, flow.account], [uuid, "wxid_bot2"])
   })
 })
@@ -149,33 +241,77 @@ describe("playing friends", () => {
     const held = once(world.events, "pollHeld")
     const pending = synccheck(client)
     await held
-    const { msgId } = (await ok("POST", "/say", { from: "wxid_alice", to: "wxid_bot1", spec: { kind: "text", text: "hi there" } })) as {
+    const { msgId } = (await ok("POST", "/say", {
+      from: "wxid_alice",
+      to: "wxid_bot1",
+      spec: { kind: "text", text: "hi there" },
+    })) as {
       msgId: string
     }
     assert.strictEqual((await pending).selector, "2")
     const messages = await drain(client)
-    assert.deepInclude(messages.map((m) => ({ MsgId: m["MsgId"], Content: m["Content"] })), { MsgId: msgId, Content: "hi there" })
+    assert.deepInclude(
+      messages.map((m) => ({ MsgId: m["MsgId"], Content: m["Content"] })),
+      { MsgId: msgId, Content: "hi there" },
+    )
   })
 
   it("refuses a message spec that misses a field or has an unknown kind", async () => {
-    assert.include(await refused(400, "POST", "/say", { from: "wxid_alice", to: "wxid_bot1", spec: { kind: "text" } }), "text")
-    await refused(400, "POST", "/say", { from: "wxid_alice", to: "wxid_bot1", spec: { kind: "hologram" } })
-    assert.include(await refused(409, "POST", "/say", { from: "wxid_alice", to: "wxid_carol", spec: { kind: "text", text: "x" } }), "fleet account")
+    assert.include(
+      await refused(400, "POST", "/say", {
+        from: "wxid_alice",
+        to: "wxid_bot1",
+        spec: { kind: "text" },
+      }),
+      "text",
+    )
+    await refused(400, "POST", "/say", {
+      from: "wxid_alice",
+      to: "wxid_bot1",
+      spec: { kind: "hologram" },
+    })
+    assert.include(
+      await refused(409, "POST", "/say", {
+        from: "wxid_alice",
+        to: "wxid_carol",
+        spec: { kind: "text", text: "x" },
+      }),
+      "fleet account",
+    )
   })
 
   it("sends friend requests and changes groups", async () => {
-    const { ticket } = (await ok("POST", "/friend-requests", { stranger: "wxid_carol", account: "wxid_bot2", greeting: "hello" })) as {
+    const { ticket } = (await ok("POST", "/friend-requests", {
+      stranger: "wxid_carol",
+      account: "wxid_bot2",
+      greeting: "hello",
+    })) as {
       ticket: string
     }
     assert.match(ticket, /@stranger$/)
-    await ok("POST", `/groups/${group.roomId}/rename`, { by: "wxid_alice", topic: "Mountain people" })
+    await ok("POST", `/groups/${group.roomId}/rename`, {
+      by: "wxid_alice",
+      topic: "Mountain people",
+    })
     assert.strictEqual(world.group(group.roomId).topic, "Mountain people")
-    await ok("POST", `/groups/${group.roomId}/join`, { inviter: "wxid_bot1", members: ["wxid_bob"] })
+    await ok("POST", `/groups/${group.roomId}/join`, {
+      inviter: "wxid_bot1",
+      members: ["wxid_bob"],
+    })
     await ok("POST", `/groups/${group.roomId}/remove`, { by: "wxid_bot1", member: "wxid_bob" })
     await ok("POST", `/groups/${group.roomId}/leave`, { member: "wxid_carol" })
-    assert.notInclude(world.group(group.roomId).members.map((m) => m.wxid), "wxid_carol")
-    assert.include(await refused(409, "POST", `/groups/${group.roomId}/leave`, { member: "wxid_carol" }), "not a member")
-    await refused(400, "POST", `/groups/${group.roomId}/join`, { inviter: "wxid_bot1", members: [] })
+    assert.notInclude(
+      world.group(group.roomId).members.map((m) => m.wxid),
+      "wxid_carol",
+    )
+    assert.include(
+      await refused(409, "POST", `/groups/${group.roomId}/leave`, { member: "wxid_carol" }),
+      "not a member",
+    )
+    await refused(400, "POST", `/groups/${group.roomId}/join`, {
+      inviter: "wxid_bot1",
+      members: [],
+    })
   })
 })
 
@@ -193,7 +329,11 @@ describe("faults", () => {
     assert.strictEqual(sim.faults.latencyFor("wx.qq.com"), 5)
     await ok("POST", "/faults/rate-limit", { account: "wxid_bot1", after: 3 })
     assert.strictEqual(world.account("wxid_bot1").sendsBeforeRateLimit, 3)
-    await ok("POST", "/faults/malformed", { host: "webpush.wx2.qq.com", path: "/synccheck", kind: "html" })
+    await ok("POST", "/faults/malformed", {
+      host: "webpush.wx2.qq.com",
+      path: "/synccheck",
+      kind: "html",
+    })
     const client = await qrLogin(sim, "wxid_bot1")
     world.say("wxid_alice", "wxid_bot1", { MsgType: 1, Content: "x" })
     await assertRejects(synccheck(client), /bad synccheck body <html>/)
@@ -208,7 +348,10 @@ describe("faults", () => {
     const held = once(world.events, "pollHeld")
     const pending = synccheck(client)
     await held
-    assert.deepStrictEqual(await ok("POST", "/faults/drop-long-polls", { account: "wxid_bot2" }), { ok: true, dropped: 1 })
+    assert.deepStrictEqual(await ok("POST", "/faults/drop-long-polls", { account: "wxid_bot2" }), {
+      ok: true,
+      dropped: 1,
+    })
     await assertRejects(pending)
   })
 })
@@ -218,26 +361,50 @@ describe("inspection and events", () => {
     const client = await qrLogin(sim, "wxid_bot1")
     await drain(client)
     const { latestEvent } = (await ok("GET", "/health")) as { latestEvent: number }
-    const waiting = ok("GET", `/events?since=${latestEvent}&types=sent&account=wxid_bot1&timeout=5000`)
-    const friend = (client.init["ContactList"] as Array<{ UserName: string; NickName: string }>).find((c) => c.NickName === "Bob")!
+    const waiting = ok(
+      "GET",
+      `/events?since=${latestEvent}&types=sent&account=wxid_bot1&timeout=5000`,
+    )
+    const friend = (
+      client.init["ContactList"] as Array<{ UserName: string; NickName: string }>
+    ).find((c) => c.NickName === "Bob")!
     const sent = await client.browser.postJson(api(client, "webwxsendmsg"), {
       BaseRequest: baseRequest(client),
-      Msg: { Type: 1, Content: "to bob", FromUserName: client.self, ToUserName: friend.UserName, LocalID: "1", ClientMsgId: "1" },
+      Msg: {
+        Type: 1,
+        Content: "to bob",
+        FromUserName: client.self,
+        ToUserName: friend.UserName,
+        LocalID: "1",
+        ClientMsgId: "1",
+      },
       Scene: 0,
     })
-    assert.strictEqual((JSON.parse(sent.text) as { BaseResponse: { Ret: number } }).BaseResponse.Ret, 0)
-    const { events, next } = (await waiting) as { events: Array<Record<string, unknown>>; next: number }
+    assert.strictEqual(
+      (JSON.parse(sent.text) as { BaseResponse: { Ret: number } }).BaseResponse.Ret,
+      0,
+    )
+    const { events, next } = (await waiting) as {
+      events: Array<Record<string, unknown>>
+      next: number
+    }
     assert.strictEqual(events.length, 1)
     assert.deepInclude(events[0], { type: "sent", account: "wxid_bot1" })
     assert.strictEqual((events[0]!["activity"] as { content: string }).content, "to bob")
 
-    const log = (await ok("GET", "/accounts/wxid_bot1/activity?type=sent")) as { activity: Array<Record<string, unknown>>; next: number }
+    const log = (await ok("GET", "/accounts/wxid_bot1/activity?type=sent")) as {
+      activity: Array<Record<string, unknown>>
+      next: number
+    }
     const last = log.activity[log.activity.length - 1]!
     assert.deepInclude(last, { type: "sent", content: "to bob" })
     const after = await ok("GET", `/accounts/wxid_bot1/activity?type=sent&since=${log.next}`)
     assert.deepStrictEqual(after["activity"], [])
 
-    const quiet = (await ok("GET", `/events?since=${next}&types=sent&account=wxid_bot1&timeout=100`)) as { events: Array<unknown>; next: number }
+    const quiet = (await ok(
+      "GET",
+      `/events?since=${next}&types=sent&account=wxid_bot1&timeout=100`,
+    )) as { events: Array<unknown>; next: number }
     assert.deepStrictEqual(quiet.events, [])
     assert.isAtLeast(quiet.next, next)
     await sync(client)

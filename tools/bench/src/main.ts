@@ -2,6 +2,7 @@ import { parseArgs } from "node:util"
 import {
   DEFAULT_SIMULATOR_SCENARIO,
   runSimulatorScenario,
+  type CpuShares,
   type SimulatorFigures,
   type SimulatorScenarioOptions,
 } from "./simulator/scenario.js"
@@ -55,15 +56,17 @@ if (values.help) {
   console.log(USAGE)
   process.exit(0)
 }
-if (positionals.length !== 1 || positionals[0] !== "simulator") fail(`unknown scenario ${positionals.join(" ") || "(none)"}`)
+if (positionals.length !== 1 || positionals[0] !== "simulator")
+  fail(`unknown scenario ${positionals.join(" ") || "(none)"}`)
 
-type NumberFlag = { [K in keyof typeof values]: (typeof values)[K] extends string | undefined ? K : never }[keyof typeof values]
+type NumberFlag = Exclude<keyof typeof values, "json" | "help">
 
 const whole = (flag: NumberFlag, fallback: number, min = 0): number => {
   const raw = values[flag]
   if (raw === undefined) return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < min) fail(`--${flag} must be a whole number of at least ${min}`)
+  if (!Number.isInteger(value) || value < min)
+    fail(`--${flag} must be a whole number of at least ${min}`)
   return value
 }
 
@@ -88,23 +91,40 @@ if (figures.failures.length > 0) process.exitCode = 1
 function table(f: SimulatorFigures): string {
   const o = f.options
   const ms = (value: number) => `${value.toFixed(1)} ms`
+  const cpu = (shares: CpuShares) =>
+    `${percent(shares.simulator)} / ${percent(shares.loadGenerator)} of a core`
   const rows: Array<[string, string]> = [
     ["accounts × friends × groups", `${o.accounts} × ${o.friendsEach} × ${o.groupsEach}`],
     ["world creation (control API, 1,000 a call)", `${f.createSeconds.toFixed(1)} s`],
     [`logins/s (full flow, ${o.loginConcurrency} in flight)`, f.loginsPerSecond.toFixed(0)],
     ["login time p50 / p99", `${ms(f.loginMs.p50)} / ${ms(f.loginMs.p99)}`],
+    ["CPU simulator / load generator, logging in", cpu(f.loginCpu)],
     ["synccheck polls held", String(f.heldPolls)],
-    ["simulator RSS: world / logged in / holding", `${f.rssMb.world.toFixed(0)} / ${f.rssMb.loggedIn.toFixed(0)} / ${f.rssMb.idle.toFixed(0)} MB`],
-    [`simulator CPU holding polls (${o.idleSeconds} s)`, `${(f.idleCpu.simulator * 100).toFixed(1)} % of a core`],
-    ["load generator CPU meanwhile", `${(f.idleCpu.loadGenerator * 100).toFixed(1)} % of a core`],
+    [
+      "simulator RSS: world / logged in / holding",
+      `${f.rssMb.world.toFixed(0)} / ${f.rssMb.loggedIn.toFixed(0)} / ${f.rssMb.idle.toFixed(0)} MB`,
+    ],
+    [`CPU simulator / load generator, holding polls (${o.idleSeconds} s)`, cpu(f.idleCpu)],
     [`synccheck answers meanwhile (hold ${o.syncHoldMs} ms)`, String(f.idlePollAnswers)],
     [
       `inject → selector 2 p50 / p99 (${f.latencyMs.samples} samples)`,
       `${ms(f.latencyMs.p50)} / ${ms(f.latencyMs.p99)}${f.latencyMs.lost > 0 ? ` (${f.latencyMs.lost} lost)` : ""}`,
     ],
     [`webwxsync answers/s (${o.syncConcurrency} in flight)`, f.syncPerSecond.toFixed(0)],
-    ["failures", f.failures.length === 0 ? "0" : `${f.failures.length}: ${f.failures.slice(0, 3).join("; ")}`],
+    ["CPU simulator / load generator, webwxsync", cpu(f.syncCpu)],
+    [
+      "failures",
+      f.failures.length === 0 ? "0" : `${f.failures.length}: ${f.failures.slice(0, 3).join("; ")}`,
+    ],
   ]
   const width = Math.max(...rows.map(([name]) => name.length))
-  return [`| ${"figure".padEnd(width)} | value |`, `| ${"-".repeat(width)} | ----- |`, ...rows.map(([name, value]) => `| ${name.padEnd(width)} | ${value} |`)].join("\n")
+  return [
+    `| ${"figure".padEnd(width)} | value |`,
+    `| ${"-".repeat(width)} | ----- |`,
+    ...rows.map(([name, value]) => `| ${name.padEnd(width)} | ${value} |`),
+  ].join("\n")
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(0)} %`
 }

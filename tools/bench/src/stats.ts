@@ -4,7 +4,11 @@ export const percentile = (sorted: ReadonlyArray<number>, p: number): number => 
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!
 }
 
-export const median = (values: ReadonlyArray<number>): number => percentile([...values].sort((a, b) => a - b), 0.5)
+export const median = (values: ReadonlyArray<number>): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  )
 
 /** Runs `work` for each item with at most `concurrency` at a time. */
 export const forEachConcurrently = async <T>(

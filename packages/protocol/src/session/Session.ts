@@ -1,9 +1,10 @@
+import { HttpClientRequest } from "@effect/platform"
 import { Effect, Ref, Schema } from "effect"
-import { MalformedResponse, type SessionCallError } from "../Errors.js"
-import { postJson } from "../http/call.js"
-import type { Transport } from "../http/Transport.js"
+import { type HttpFailure, MalformedResponse, type SessionCallError } from "../Errors.js"
+import { CGI, postJson } from "../http/call.js"
+import { Transport } from "../http/Transport.js"
 import { negativeTimestamp } from "../Ids.js"
-import type { ProtocolConfig } from "../ProtocolConfig.js"
+import { ProtocolConfig } from "../ProtocolConfig.js"
 import { SyncKey } from "./SessionState.js"
 import type { WxSession } from "./WxSession.js"
 
@@ -18,7 +19,7 @@ const InitAnswer = Schema.Struct({
 
 export interface InitResult {
   readonly self: { readonly uin: number; readonly userName: string; readonly nickName: string }
-  /** Recent chats as the server listed them (raw contact objects; decode them with Contacts). */
+  /** Recent chats as the server listed them (raw contact objects; decode them with `Contact.decodeContact`). */
   readonly recentContacts: ReadonlyArray<Record<string, unknown>>
   /** UserNames of the recent chats (`ChatSet`, trailing comma removed). */
   readonly chatSet: ReadonlyArray<string>
@@ -27,9 +28,7 @@ export interface InitResult {
 }
 
 /** webwxinit: who we are, the recent chats and the first SyncKey; refreshes the skey when given one. */
-export const init = (
-  session: WxSession,
-): Effect.Effect<InitResult, SessionCallError, Transport | ProtocolConfig> =>
+export const init = (session: WxSession): Effect.Effect<InitResult, SessionCallError, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
     const json = yield* postJson(session, { endpoint: "webwxinit", query: { r: negativeTimestamp() } })
     const answer = yield* Schema.decodeUnknown(InitAnswer)(json).pipe(
@@ -56,3 +55,60 @@ export const init = (
       inviteStartCount: answer.InviteStartCount,
     }
   })
+
+/** StatusNotifyCode values this client sends: 1 a chat was read, 3 the client finished webwxinit. */
+export type StatusNotifyCode = 1 | 3
+
+/**
+ * webwxstatusnotify: tells the phone what the web client did. Code 3 (to ourselves) after
+ * webwxinit makes the phone send the recent-chats list; Code 1 marks the chat `toUserName` read.
+ * Needs webwxinit first, which tells us our own UserName.
+ */
+export const statusNotify = (
+  session: WxSession,
+  code: StatusNotifyCode,
+  toUserName?: string,
+): Effect.Effect<void, SessionCallError, Transport | ProtocolConfig> =>
+  Effect.gen(function* () {
+    const { self } = yield* session.data.get
+    if (self === undefined) return yield* Effect.dieMessage("statusNotify before webwxinit: our UserName is unknown")
+    yield* postJson(session, {
+      endpoint: "webwxstatusnotify",
+      query: { lang: "zh_CN" },
+      body: {
+        Code: code,
+        FromUserName: self.userName,
+        ToUserName: toUserName ?? self.userName,
+        // The official client sends the time in ms here, as a number.
+        ClientMsgId: Date.now(),
+      },
+    })
+  }).pipe(Effect.withSpan("Session.statusNotify", { attributes: { code } }))
+
+/** The server answers webwxlogout by redirecting the browser to the login page. */
+const LOGOUT_REDIRECTS = [301, 302]
+
+/**
+ * webwxlogout, as the official client does it: a form post of sid and uin, type 0 then type 1.
+ * The answer is a redirect (no JSON) whether or not the session was still alive, so success only
+ * means the server heard us.
+ */
+export const logout = (session: WxSession): Effect.Effect<void, HttpFailure, Transport | ProtocolConfig> =>
+  Effect.gen(function* () {
+    const transport = yield* Transport
+    const config = yield* ProtocolConfig
+    const data = yield* session.data.get
+    for (const type of [0, 1]) {
+      const url = `https://${data.home}${CGI}/webwxlogout?redirect=1&type=${type}&skey=${encodeURIComponent(data.skey)}`
+      yield* transport.text(
+        HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUrlParams({ sid: data.sid, uin: data.uin })),
+        {
+          endpoint: "webwxlogout",
+          jar: session.jar,
+          timeout: config.requestTimeout,
+          desktop: session.desktop,
+          acceptStatus: LOGOUT_REDIRECTS,
+        },
+      )
+    }
+  }).pipe(Effect.withSpan("Session.logout"))

@@ -2,19 +2,49 @@ import type { Activity, SessionEndCode } from "../world/model.js"
 import type { Session } from "../world/Session.js"
 import type { LoginFlow, World } from "../world/World.js"
 
+/** What happened, as the event feed tells it (see `ControlEvent`). */
+export type EventBody =
+  | {
+      readonly at: number
+      readonly type: "qr"
+      readonly uuid: string
+      readonly desktop: boolean
+      readonly push: boolean
+      readonly account?: string
+    }
+  | {
+      readonly at: number
+      readonly type: "flow"
+      readonly uuid: string
+      readonly state: string
+      readonly account?: string
+    }
+  | {
+      readonly at: number
+      readonly type: "session"
+      readonly account: string
+      readonly host: string
+      readonly desktop: boolean
+    }
+  | {
+      readonly at: number
+      readonly type: "sessionEnded"
+      readonly account: string
+      readonly code: SessionEndCode
+    }
+  | {
+      readonly at: number
+      readonly type: Activity["type"]
+      readonly account: string
+      readonly activity: Activity
+    }
+
 /**
  * What other processes can wait for through `GET /__sim/events`: login flows appearing and
  * changing, sessions starting and ending, and every activity of an account (`type` is then the
- * activity's type: "sent", "uploaded", "revoked", …).
+ * activity's type: "sent", "uploaded", "revoked", …), numbered by `seq`.
  */
-export type ControlEvent =
-  | { readonly seq: number; readonly at: number; readonly type: "qr"; readonly uuid: string; readonly desktop: boolean; readonly push: boolean; readonly account?: string }
-  | { readonly seq: number; readonly at: number; readonly type: "flow"; readonly uuid: string; readonly state: string; readonly account?: string }
-  | { readonly seq: number; readonly at: number; readonly type: "session"; readonly account: string; readonly host: string; readonly desktop: boolean }
-  | { readonly seq: number; readonly at: number; readonly type: "sessionEnded"; readonly account: string; readonly code: SessionEndCode }
-  | { readonly seq: number; readonly at: number; readonly type: Activity["type"]; readonly account: string; readonly activity: Activity }
-
-type Unsequenced = ControlEvent extends infer E ? (E extends unknown ? Omit<E, "seq"> : never) : never
+export type ControlEvent = EventBody & { readonly seq: number }
 
 export interface EventFilter {
   readonly types: ReadonlySet<string> | undefined
@@ -36,7 +66,7 @@ interface Waiter {
 export const MAX_EVENT_WAIT_MS = 120_000
 
 /**
- * A bounded, numbered feed of the world's events. Only the newest `capacity` are kept: a reader
+ * A bounded, numbered feed of the world's events. Only the newest `capacity` or so are kept: a reader
  * that falls further behind is told so (`missed`) and can look at the accounts' activity logs.
  */
 export class EventFeed {
@@ -48,15 +78,35 @@ export class EventFeed {
     world: World,
     private readonly capacity = 20_000,
   ) {
-    const optionalAccount = (account: string | undefined) => (account === undefined ? {} : { account })
+    const optionalAccount = (account: string | undefined) =>
+      account === undefined ? {} : { account }
     world.events.on("qr", (flow: LoginFlow) =>
-      this.push({ at: world.now(), type: "qr", uuid: flow.uuid, desktop: flow.desktop, push: flow.push, ...optionalAccount(flow.account) }),
+      this.push({
+        at: world.now(),
+        type: "qr",
+        uuid: flow.uuid,
+        desktop: flow.desktop,
+        push: flow.push,
+        ...optionalAccount(flow.account),
+      }),
     )
     world.events.on("flow", (flow: LoginFlow) =>
-      this.push({ at: world.now(), type: "flow", uuid: flow.uuid, state: flow.state, ...optionalAccount(flow.account) }),
+      this.push({
+        at: world.now(),
+        type: "flow",
+        uuid: flow.uuid,
+        state: flow.state,
+        ...optionalAccount(flow.account),
+      }),
     )
     world.events.on("session", (account: string, session: Session) =>
-      this.push({ at: world.now(), type: "session", account, host: session.host, desktop: session.desktop }),
+      this.push({
+        at: world.now(),
+        type: "session",
+        account,
+        host: session.host,
+        desktop: session.desktop,
+      }),
     )
     world.events.on("sessionEnded", (account: string, code: SessionEndCode) =>
       this.push({ at: world.now(), type: "sessionEnded", account, code }),
@@ -71,10 +121,16 @@ export class EventFeed {
     return this.head
   }
 
-  private push(event: Unsequenced): void {
-    this.buffer.push({ ...event, seq: ++this.head } as ControlEvent)
-    if (this.buffer.length > this.capacity) this.buffer.splice(0, this.buffer.length - this.capacity)
-    for (const waiter of [...this.waiters]) if (matches(waiter.filter, this.buffer[this.buffer.length - 1]!)) waiter.wake()
+  private push(body: EventBody): void {
+    const event: ControlEvent = { ...body, seq: ++this.head }
+    this.buffer.push(event)
+    // Trimmed a quarter at a time, so a busy feed does not shift the whole buffer on every event.
+    if (this.buffer.length > this.capacity * 1.25) {
+      this.buffer.splice(0, this.buffer.length - this.capacity)
+    }
+    for (const waiter of [...this.waiters]) {
+      if (matches(waiter.filter, event)) waiter.wake()
+    }
   }
 
   /**

@@ -24,10 +24,17 @@ export const controlHandler = (sim: Simulator): ControlHandler => {
     ...inspectRoutes(sim.world, feed),
   ]
 
-  return async (req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> => {
+  return async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    search: string,
+  ): Promise<void> => {
     const match = matchRoute(routes, req.method ?? "GET", path)
-    if (match === undefined) return writeJson(res, 404, { ok: false, error: `unknown control endpoint ${path}` })
-    if (match === "wrong-method") return writeJson(res, 405, { ok: false, error: `${req.method} not allowed on ${path}` })
+    if (match === undefined)
+      return writeJson(res, 404, { ok: false, error: `unknown control endpoint ${path}` })
+    if (match === "wrong-method")
+      return writeJson(res, 405, { ok: false, error: `${req.method} not allowed on ${path}` })
     const closed = new Promise<void>((resolve) => res.once("close", () => resolve()))
     try {
       const answer = await match.route.handle({

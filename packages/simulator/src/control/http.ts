@@ -39,7 +39,10 @@ export const matchRoute = (
   routes: ReadonlyArray<ControlRoute>,
   method: string,
   path: string,
-): { readonly route: ControlRoute; readonly params: Record<string, string> } | "wrong-method" | undefined => {
+):
+  | { readonly route: ControlRoute; readonly params: Record<string, string> }
+  | "wrong-method"
+  | undefined => {
   const segments = path.split("/").filter((s) => s !== "")
   let pathMatched = false
   for (const route of routes) {
@@ -51,7 +54,10 @@ export const matchRoute = (
   return pathMatched ? "wrong-method" : undefined
 }
 
-const matchSegments = (pattern: string, segments: ReadonlyArray<string>): Record<string, string> | undefined => {
+const matchSegments = (
+  pattern: string,
+  segments: ReadonlyArray<string>,
+): Record<string, string> | undefined => {
   const parts = pattern.split("/").filter((s) => s !== "")
   if (parts.length !== segments.length) return undefined
   const params: Record<string, string> = {}
@@ -95,11 +101,15 @@ export const readJsonBody = (req: IncomingMessage): Promise<unknown> =>
 
 /** Decodes a body with a schema; unknown keys are refused so a misspelt field is not silently ignored. */
 export const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown): A => {
-  const result = Schema.decodeUnknownEither(schema, { onExcessProperty: "error", errors: "all" })(input)
+  const result = Schema.decodeUnknownEither(schema, { onExcessProperty: "error", errors: "all" })(
+    input,
+  )
   if (Either.isRight(result)) return result.right
   const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left)
   const message = issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .map((issue) =>
+      issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
+    )
     .join("; ")
   throw new ControlError(400, message)
 }
@@ -107,7 +117,10 @@ export const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown): A => 
 export const writeJson = (res: ServerResponse, status: number, value: unknown): void => {
   if (res.headersSent || res.destroyed) return
   const body = JSON.stringify(value)
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) })
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+  })
   res.end(body)
 }
 
@@ -120,11 +133,20 @@ export const statusOf = (error: unknown): { readonly status: number; readonly me
   if (error instanceof Error && error.constructor === Error) {
     return { status: error.message.startsWith("unknown ") ? 404 : 409, message: error.message }
   }
-  return { status: 500, message: error instanceof Error ? `internal error: ${error.message}` : "internal error" }
+  return {
+    status: 500,
+    message: error instanceof Error ? `internal error: ${error.message}` : "internal error",
+  }
 }
 
 /** An integer query parameter within bounds, or its default when absent. */
-export const intParam = (query: URLSearchParams, name: string, fallback: number, min: number, max: number): number => {
+export const intParam = (
+  query: URLSearchParams,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number => {
   const raw = query.get(name)
   if (raw === null || raw === "") return fallback
   const value = Number(raw)
@@ -135,7 +157,17 @@ export const intParam = (query: URLSearchParams, name: string, fallback: number,
 }
 
 /** A comma-separated query parameter as a set, or undefined when absent. */
-export const listParam = (query: URLSearchParams, name: string): ReadonlySet<string> | undefined => {
+export const listParam = (
+  query: URLSearchParams,
+  name: string,
+): ReadonlySet<string> | undefined => {
   const raw = query.get(name)
-  return raw === null || raw === "" ? undefined : new Set(raw.split(",").map((s) => s.trim()).filter((s) => s !== ""))
+  return raw === null || raw === ""
+    ? undefined
+    : new Set(
+        raw
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== ""),
+      )
 }

@@ -29,7 +29,10 @@ export const inspectRoutes = (world: World, feed: EventFeed): ReadonlyArray<Cont
       const since = intParam(query, "since", 0, 0, Number.MAX_SAFE_INTEGER)
       const timeout = intParam(query, "timeout", 0, 0, MAX_EVENT_WAIT_MS)
       const limit = intParam(query, "limit", 1_000, 1, 10_000)
-      const filter = { types: listParam(query, "types"), account: query.get("account") ?? undefined }
+      const filter = {
+        types: listParam(query, "types"),
+        account: query.get("account") ?? undefined,
+      }
       return { ...(await feed.wait(since, filter, limit, timeout, closed)) }
     },
   },

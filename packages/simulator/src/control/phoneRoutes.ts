@@ -3,7 +3,13 @@ import { ControlError, decode, listParam, type ControlRoute } from "./http.js"
 import { LogoutBody, ScanBody, UuidBody } from "./schemas.js"
 import { flowView, pendingFlows } from "./views.js"
 
-const FLOW_STATES: ReadonlySet<string> = new Set<LoginFlowState>(["waiting", "scanned", "confirmed", "cancelled", "expired"])
+const FLOW_STATES: ReadonlySet<string> = new Set<LoginFlowState>([
+  "waiting",
+  "scanned",
+  "confirmed",
+  "cancelled",
+  "expired",
+])
 
 /** Playing each account's phone: the QR codes on screen, scanning, confirming, cancelling, logging out. */
 export const phoneRoutes = (world: World): ReadonlyArray<ControlRoute> => [
@@ -12,7 +18,8 @@ export const phoneRoutes = (world: World): ReadonlyArray<ControlRoute> => [
     pattern: "/qr",
     handle: ({ query }) => {
       const states = listParam(query, "state")
-      for (const state of states ?? []) if (!FLOW_STATES.has(state)) throw new ControlError(400, `unknown state ${state}`)
+      for (const state of states ?? [])
+        if (!FLOW_STATES.has(state)) throw new ControlError(400, `unknown state ${state}`)
       const flows = states
         ? [...world.flows.keys()].flatMap((uuid) => {
             const flow = world.flow(uuid)
@@ -30,7 +37,9 @@ export const phoneRoutes = (world: World): ReadonlyArray<ControlRoute> => [
   {
     method: "POST",
     pattern: "/qr/:uuid/expire",
-    handle: ({ params }) => ({ flow: flowView(world.expire(knownFlow(world, params["uuid"]!).uuid)) }),
+    handle: ({ params }) => ({
+      flow: flowView(world.expire(knownFlow(world, params["uuid"]!).uuid)),
+    }),
   },
   {
     method: "POST",

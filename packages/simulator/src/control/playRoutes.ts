@@ -1,4 +1,11 @@
-import { joinGroup, leaveGroup, removeFromGroup, renameGroup, requestFriend, acceptOutgoingRequest } from "../world/social.js"
+import {
+  joinGroup,
+  leaveGroup,
+  removeFromGroup,
+  renameGroup,
+  requestFriend,
+  acceptOutgoingRequest,
+} from "../world/social.js"
 import { speak, type MessageSpec } from "../world/speak.js"
 import type { World } from "../world/World.js"
 import { decode, type ControlRoute } from "./http.js"
@@ -13,7 +20,9 @@ import {
 } from "./schemas.js"
 
 /** `never`, so `say` below fails to compile, while speak knows a kind that `say` cannot carry. */
-type Sayable = [Exclude<MessageSpec["kind"], (typeof SayBody.Type)["spec"]["kind"]>] extends [never] ? MessageSpec : never
+type Sayable = [Exclude<MessageSpec["kind"], (typeof SayBody.Type)["spec"]["kind"]>] extends [never]
+  ? MessageSpec
+  : never
 
 /** Playing the people around the fleet: they talk, ask to be friends, and change groups. */
 export const playRoutes = (world: World): ReadonlyArray<ControlRoute> => [

@@ -26,7 +26,10 @@ export const DEFAULT_PREFIX = "wxid_sim"
  * one pool of people shared by every account of the prefix, so the world holds each person once
  * and an account holds only its friend links and its groups.
  */
-export const populate = (world: World, options: PopulationOptions): { accounts: Array<string>; poolSize: number } => {
+export const populate = (
+  world: World,
+  options: PopulationOptions,
+): { accounts: Array<string>; poolSize: number } => {
   const prefix = options.prefix ?? DEFAULT_PREFIX
   const start = options.start ?? 0
   const friendsEach = options.friendsEach ?? 20
@@ -39,20 +42,27 @@ export const populate = (world: World, options: PopulationOptions): { accounts: 
 
   const pool = Array.from({ length: poolSize }, (_, i) => {
     const wxid = `${prefix}_p${i}`
-    if (!world.persons.has(wxid)) world.addPerson({ wxid, nickName: `Friend ${i}`, sex: ((i % 3) as 0 | 1 | 2) })
+    if (!world.persons.has(wxid))
+      world.addPerson({ wxid, nickName: `Friend ${i}`, sex: (i % 3) as 0 | 1 | 2 })
     return wxid
   })
 
   for (const [offset, wxid] of wxids.entries()) {
     const index = start + offset
-    const home = options.home === "mixed" ? HOME_HOSTS[index % HOME_HOSTS.length]! : (options.home ?? "wx2.qq.com")
+    const home =
+      options.home === "mixed"
+        ? HOME_HOSTS[index % HOME_HOSTS.length]!
+        : (options.home ?? "wx2.qq.com")
     world.addAccount({ wxid, nickName: `Bot ${index}`, home })
     // Windows start at different places so accounts share some friends but not all.
     const first = (index * 37) % poolSize
     const friends = Array.from({ length: friendsEach }, (_, k) => pool[(first + k) % poolSize]!)
     for (const friend of friends) world.befriend(wxid, friend)
     for (let g = 0; g < groupsEach; g++) {
-      const members = Array.from({ length: Math.min(GROUP_MEMBERS, friends.length) }, (_, k) => friends[(g * GROUP_MEMBERS + k) % friends.length]!)
+      const members = Array.from(
+        { length: Math.min(GROUP_MEMBERS, friends.length) },
+        (_, k) => friends[(g * GROUP_MEMBERS + k) % friends.length]!,
+      )
       world.addGroup({ topic: `Group ${index}-${g}`, owner: wxid, members })
     }
   }

@@ -3,7 +3,8 @@ import { HOME_HOSTS } from "../world/model.js"
 
 /** Request bodies of the control API. Optional fields are exact: absent, never `undefined`. */
 
-const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+const optional = <S extends Schema.Schema.All>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true })
 
 const Wxid = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128))
 const Count = (max: number) => Schema.Int.pipe(Schema.between(0, max))
@@ -43,12 +44,18 @@ export const BulkAccountsBody = Schema.Struct({
   home: optional(Schema.Union(Home, Schema.Literal("mixed"))),
 })
 
-export const FriendBody = Schema.Struct({ account: Wxid, wxid: Wxid, remarkName: optional(Schema.String) })
+export const FriendBody = Schema.Struct({
+  account: Wxid,
+  wxid: Wxid,
+  remarkName: optional(Schema.String),
+})
 
 export const GroupBody = Schema.Struct({
   topic: Schema.String,
   owner: Wxid,
-  members: Schema.Array(Schema.Union(Wxid, Schema.Struct({ wxid: Wxid, displayName: Schema.String }))),
+  members: Schema.Array(
+    Schema.Union(Wxid, Schema.Struct({ wxid: Wxid, displayName: Schema.String })),
+  ),
   roomId: optional(Schema.String.pipe(Schema.pattern(/^[^/\s]+@chatroom$/))),
 })
 
@@ -66,14 +73,37 @@ export const MessageSpecBody = Schema.Union(
   kind("voice", { durationMs: optional(Count(600_000)) }),
   kind("video", { seconds: optional(Count(36_000)) }),
   kind("emoticon", { md5: optional(Schema.String), store: optional(Schema.Boolean) }),
-  kind("location", { label: Schema.String, lat: Schema.Number, lng: Schema.Number, poiname: optional(Schema.String) }),
+  kind("location", {
+    label: Schema.String,
+    lat: Schema.Number,
+    lng: Schema.Number,
+    poiname: optional(Schema.String),
+  }),
   kind("card", { wxid: Wxid }),
-  kind("link", { title: Schema.String, url: Schema.String, description: optional(Schema.String), source: optional(Schema.String) }),
+  kind("link", {
+    title: Schema.String,
+    url: Schema.String,
+    description: optional(Schema.String),
+    source: optional(Schema.String),
+  }),
   kind("file", { name: Schema.String.pipe(Schema.minLength(1)), size: optional(Count(1024 ** 3)) }),
-  kind("transfer", { amount: Schema.String.pipe(Schema.pattern(/^\d+(\.\d{1,2})?$/)), memo: optional(Schema.String) }),
+  kind("transfer", {
+    amount: Schema.String.pipe(Schema.pattern(/^\d+(\.\d{1,2})?$/)),
+    memo: optional(Schema.String),
+  }),
   kind("redPacket", { variant: optional(Schema.Literal("notice", "appmsg")) }),
-  kind("miniProgram", { title: Schema.String, appId: Schema.String, pagePath: optional(Schema.String), sourceName: optional(Schema.String) }),
-  kind("quote", { text: Schema.String, quotedMsgId: Schema.String, quotedFrom: Wxid, quotedText: Schema.String }),
+  kind("miniProgram", {
+    title: Schema.String,
+    appId: Schema.String,
+    pagePath: optional(Schema.String),
+    sourceName: optional(Schema.String),
+  }),
+  kind("quote", {
+    text: Schema.String,
+    quotedMsgId: Schema.String,
+    quotedFrom: Wxid,
+    quotedText: Schema.String,
+  }),
   kind("revoke", { msgId: Schema.String.pipe(Schema.pattern(/^\d+$/)) }),
   kind("system", { text: Schema.String }),
   kind("unknownApp", { appMsgType: Count(0xffff), title: Schema.String }),
@@ -95,11 +125,17 @@ export const RemoveBody = Schema.Struct({ by: Wxid, member: Wxid })
 export const RenameBody = Schema.Struct({ by: Wxid, topic: Schema.String })
 
 export const LatencyBody = Schema.Struct({ host: Schema.String, ms: Count(600_000) })
-export const RateLimitBody = Schema.Struct({ account: Wxid, after: Schema.NullOr(Count(1_000_000)) })
+export const RateLimitBody = Schema.Struct({
+  account: Wxid,
+  after: Schema.NullOr(Count(1_000_000)),
+})
 export const MalformedBody = Schema.Struct({
   host: optional(Schema.String),
   path: optional(Schema.String.pipe(Schema.minLength(1))),
   kind: optional(Schema.Literal("truncated", "html", "empty")),
   count: optional(Schema.Int.pipe(Schema.between(1, 1_000_000))),
 })
-export const DropLongPollsBody = Schema.Struct({ host: optional(Schema.String), account: optional(Wxid) })
+export const DropLongPollsBody = Schema.Struct({
+  host: optional(Schema.String),
+  account: optional(Wxid),
+})

@@ -25,7 +25,11 @@ export const accountDetail = (account: Account) => ({
   ...accountSummary(account),
   webLoginRefused: account.webLoginRefused,
   session: account.session
-    ? { host: account.session.host, desktop: account.session.desktop, inited: account.session.inited }
+    ? {
+        host: account.session.host,
+        desktop: account.session.desktop,
+        inited: account.session.inited,
+      }
     : null,
   /** Newest position of the account's log, and how far its client confirmed (through webwxsync). */
   logHead: account.headSeq,

@@ -48,10 +48,14 @@ export const worldRoutes = (sim: Simulator, feed: EventFeed): ReadonlyArray<Cont
           const bulk = decode(BulkAccountsBody, input)
           return populate(world, bulk)
         }
-        const specs = isRecord(input) && "accounts" in input ? decode(AccountsBody, input).accounts : [decode(AccountBody, input)]
+        const specs =
+          isRecord(input) && "accounts" in input
+            ? decode(AccountsBody, input).accounts
+            : [decode(AccountBody, input)]
         checkNewAccounts(world, specs)
         for (const { friends: _friends, ...spec } of specs) world.addAccount(spec)
-        for (const spec of specs) for (const friend of spec.friends ?? []) world.befriend(spec.wxid, friend)
+        for (const spec of specs)
+          for (const friend of spec.friends ?? []) world.befriend(spec.wxid, friend)
         return { accounts: specs.map((spec) => spec.wxid) }
       },
     },
@@ -62,7 +66,11 @@ export const worldRoutes = (sim: Simulator, feed: EventFeed): ReadonlyArray<Cont
         const offset = intParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER)
         const limit = intParam(query, "limit", 1_000, 1, 100_000)
         const all = [...world.accounts.values()]
-        return { total: all.length, offset, accounts: all.slice(offset, offset + limit).map(accountSummary) }
+        return {
+          total: all.length,
+          offset,
+          accounts: all.slice(offset, offset + limit).map(accountSummary),
+        }
       },
     },
     {
@@ -75,10 +83,14 @@ export const worldRoutes = (sim: Simulator, feed: EventFeed): ReadonlyArray<Cont
       pattern: "/persons",
       handle: async ({ body }) => {
         const input = await body()
-        const specs = isRecord(input) && "persons" in input ? decode(PersonsBody, input).persons : [decode(PersonBody, input)]
+        const specs =
+          isRecord(input) && "persons" in input
+            ? decode(PersonsBody, input).persons
+            : [decode(PersonBody, input)]
         const seen = new Set<string>()
         for (const { wxid } of specs) {
-          if (world.persons.has(wxid) || seen.has(wxid)) throw new ControlError(409, `person ${wxid} exists`)
+          if (world.persons.has(wxid) || seen.has(wxid))
+            throw new ControlError(409, `person ${wxid} exists`)
           seen.add(wxid)
         }
         for (const spec of specs) world.addPerson(spec)
@@ -99,8 +111,10 @@ export const worldRoutes = (sim: Simulator, feed: EventFeed): ReadonlyArray<Cont
       pattern: "/groups",
       handle: async ({ body }) => {
         const spec = decode(GroupBody, await body())
-        if (spec.roomId !== undefined && world.groups.has(spec.roomId)) throw new ControlError(409, `group ${spec.roomId} exists`)
-        for (const member of [spec.owner, ...spec.members]) world.person(typeof member === "string" ? member : member.wxid)
+        if (spec.roomId !== undefined && world.groups.has(spec.roomId))
+          throw new ControlError(409, `group ${spec.roomId} exists`)
+        for (const member of [spec.owner, ...spec.members])
+          world.person(typeof member === "string" ? member : member.wxid)
         return { roomId: world.addGroup(spec).roomId }
       },
     },
@@ -111,15 +125,20 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** Refuses the whole list before creating any, so a bad entry leaves the world unchanged. */
-const checkNewAccounts = (world: World, specs: ReadonlyArray<{ wxid: string; friends?: ReadonlyArray<string> }>): void => {
+const checkNewAccounts = (
+  world: World,
+  specs: ReadonlyArray<{ wxid: string; friends?: ReadonlyArray<string> }>,
+): void => {
   const seen = new Set<string>()
   for (const spec of specs) {
-    if (world.accounts.has(spec.wxid) || seen.has(spec.wxid)) throw new ControlError(409, `account ${spec.wxid} exists`)
+    if (world.accounts.has(spec.wxid) || seen.has(spec.wxid))
+      throw new ControlError(409, `account ${spec.wxid} exists`)
     seen.add(spec.wxid)
   }
   for (const spec of specs) {
     for (const friend of spec.friends ?? []) {
-      if (!world.persons.has(friend) && !seen.has(friend)) throw new ControlError(404, `unknown person ${friend}`)
+      if (!world.persons.has(friend) && !seen.has(friend))
+        throw new ControlError(404, `unknown person ${friend}`)
     }
   }
 }

@@ -9,7 +9,8 @@ interface LoopState {
 
 /**
  * One synccheck loop per account, as a client keeps: poll, and when the answer says something
- * is new, webwxsync, then poll again. Loops end when the signal aborts or on the first failure.
+ * is new, webwxsync, then poll again. Loops end on the first failure; once the signal aborts,
+ * the failure that ends them (the connections closing) is expected and not counted.
  */
 export class PollLoops {
   /** synccheck answers received, of any selector. */
@@ -33,7 +34,7 @@ export class PollLoops {
     try {
       while (!this.signal.aborted) {
         state.pollSentAt = performance.now()
-        const { retcode, selector } = await client.synccheck(this.signal)
+        const { retcode, selector } = await client.synccheck()
         state.pollSentAt = undefined
         this.answers++
         if (retcode !== "0") throw new Error(`${client.wxid}: synccheck retcode ${retcode}`)
@@ -44,7 +45,8 @@ export class PollLoops {
         await client.sync()
       }
     } catch (error) {
-      if (!this.signal.aborted) this.failures.push(error instanceof Error ? error.message : String(error))
+      if (!this.signal.aborted)
+        this.failures.push(error instanceof Error ? error.message : String(error))
     }
   }
 

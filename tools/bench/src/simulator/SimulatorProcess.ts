@@ -6,7 +6,12 @@ import { createInterface } from "node:readline"
 import { Agent, request } from "undici"
 
 /** The simulator's launcher, found beside the package's entry point. */
-const WXSIM_BIN = join(dirname(createRequire(import.meta.url).resolve("@wxfleet/simulator")), "..", "bin", "wxsim.mjs")
+const WXSIM_BIN = join(
+  dirname(createRequire(import.meta.url).resolve("@wxfleet/simulator")),
+  "..",
+  "bin",
+  "wxsim.mjs",
+)
 
 export interface SimulatorProcessOptions {
   readonly syncHoldMs: number
@@ -19,6 +24,7 @@ export class SimulatorProcess {
   /** Pid of the process that serves (the launcher runs it as its own child). */
   serverPid = 0
   private readonly controlAgent = new Agent({ connections: 16 })
+  private stopping: Promise<void> | undefined
 
   private constructor(
     private readonly child: ChildProcess,
@@ -27,13 +33,22 @@ export class SimulatorProcess {
   ) {}
 
   static async launch(options: SimulatorProcessOptions): Promise<SimulatorProcess> {
-    const child = spawn(process.execPath, [WXSIM_BIN, "--port", "0", "--sync-hold-ms", String(options.syncHoldMs)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    })
+    const child = spawn(
+      process.execPath,
+      [WXSIM_BIN, "--port", "0", "--sync-hold-ms", String(options.syncHoldMs)],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    )
     const lines = createInterface({ input: child.stdout! })
     const upstream = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("the simulator did not start in time")), options.startTimeoutMs ?? 60_000)
-      child.once("exit", (code) => reject(new Error(`the simulator exited with ${code} before it started`)))
+      const timer = setTimeout(
+        () => reject(new Error("the simulator did not start in time")),
+        options.startTimeoutMs ?? 60_000,
+      )
+      child.once("exit", (code) =>
+        reject(new Error(`the simulator exited with ${code} before it started`)),
+      )
       lines.on("line", (line) => {
         const match = /^WXFLEET_UPSTREAM=(http:\/\/[^/]+)\/\{host\}$/.exec(line)
         if (!match) return
@@ -54,16 +69,23 @@ export class SimulatorProcess {
     const res = await request(`${this.url}/__sim${path}`, {
       method,
       dispatcher: this.controlAgent,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
     })
     const answer = (await res.body.json()) as { ok: boolean; error?: string } & T
     if (!answer.ok) throw new Error(`control ${method} ${path}: ${res.statusCode} ${answer.error}`)
     return answer
   }
 
-  /** Stops the simulator (SIGTERM, then SIGKILL after a grace period). */
-  async stop(graceMs = 5_000): Promise<void> {
-    await this.controlAgent.close()
+  /** Stops the simulator (SIGTERM, then SIGKILL after a grace period); later calls wait for the first. */
+  stop(graceMs = 5_000): Promise<void> {
+    this.stopping ??= this.terminate(graceMs)
+    return this.stopping
+  }
+
+  private async terminate(graceMs: number): Promise<void> {
+    await this.controlAgent.destroy()
     if (this.child.exitCode !== null || this.child.signalCode !== null) return
     const exited = once(this.child, "exit")
     this.child.kill("SIGTERM")

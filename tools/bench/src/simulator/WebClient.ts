@@ -42,10 +42,14 @@ export class WebClient {
   /** jslogin → the phone scans and confirms → login poll → webwxnewloginpage → webwxinit → webwxstatusnotify → webwxsync. */
   async login(phone: Phone): Promise<void> {
     const redirect = encodeURIComponent(`https://wx.qq.com${CGI}/webwxnewloginpage`)
-    const js = await this.get(`https://login.wx.qq.com/jslogin?appid=${APP_ID}&redirect_uri=${redirect}&fun=new&lang=zh_CN&_=${Date.now()}`)
+    const js = await this.get(
+      `https://login.wx.qq.com/jslogin?appid=${APP_ID}&redirect_uri=${redirect}&fun=new&lang=zh_CN&_=${Date.now()}`,
+    )
     const uuid = match(/window\.QRLogin\.uuid = "([^"]+)";/, js, "jslogin")
     await phone(this.wxid, uuid)
-    const poll = await this.get(`https://login.wx.qq.com${CGI}/login?loginicon=true&uuid=${encodeURIComponent(uuid)}&tip=1&r=${~Date.now()}&_=${Date.now()}`)
+    const poll = await this.get(
+      `https://login.wx.qq.com${CGI}/login?loginicon=true&uuid=${encodeURIComponent(uuid)}&tip=1&r=${~Date.now()}&_=${Date.now()}`,
+    )
     const loginPage = match(/window\.redirect_uri="([^"]+)";/, poll, "login poll")
     this.home = new URL(loginPage).hostname
     const xml = await this.get(`${loginPage}&fun=new&version=v2`)
@@ -55,19 +59,26 @@ export class WebClient {
     this.uin = tag(xml, "wxuin")
     this.passTicket = tag(xml, "pass_ticket")
 
-    const init = (await this.postJson(`https://${this.home}${CGI}/webwxinit?r=${~Date.now()}&pass_ticket=${this.passTicket}`, {
-      BaseRequest: this.baseRequest(),
-    })) as { BaseResponse: { Ret: number }; SyncKey: SyncKey; User: { UserName: string } }
-    if (init.BaseResponse.Ret !== 0) throw new Error(`${this.wxid}: webwxinit Ret ${init.BaseResponse.Ret}`)
+    const init = (await this.postJson(
+      `https://${this.home}${CGI}/webwxinit?r=${~Date.now()}&pass_ticket=${this.passTicket}`,
+      {
+        BaseRequest: this.baseRequest(),
+      },
+    )) as { BaseResponse: { Ret: number }; SyncKey: SyncKey; User: { UserName: string } }
+    if (init.BaseResponse.Ret !== 0)
+      throw new Error(`${this.wxid}: webwxinit Ret ${init.BaseResponse.Ret}`)
     this.syncKey = init.SyncKey
     this.self = init.User.UserName
-    await this.postJson(`https://${this.home}${CGI}/webwxstatusnotify?lang=zh_CN&pass_ticket=${this.passTicket}`, {
-      BaseRequest: this.baseRequest(),
-      Code: 3,
-      FromUserName: this.self,
-      ToUserName: this.self,
-      ClientMsgId: Date.now(),
-    })
+    await this.postJson(
+      `https://${this.home}${CGI}/webwxstatusnotify?lang=zh_CN&pass_ticket=${this.passTicket}`,
+      {
+        BaseRequest: this.baseRequest(),
+        Code: 3,
+        FromUserName: this.self,
+        ToUserName: this.self,
+        ClientMsgId: Date.now(),
+      },
+    )
     await this.sync()
   }
 
@@ -76,20 +87,28 @@ export class WebClient {
     const answer = (await this.postJson(
       `https://${this.home}${CGI}/webwxsync?sid=${encodeURIComponent(this.sid)}&skey=${encodeURIComponent(this.skey)}&lang=zh_CN&pass_ticket=${this.passTicket}`,
       { BaseRequest: this.baseRequest(), SyncKey: this.syncKey, rr: ~Date.now() },
-    )) as { BaseResponse: { Ret: number }; AddMsgCount: number; SyncKey: SyncKey; SyncCheckKey?: SyncKey }
-    if (answer.BaseResponse.Ret !== 0) throw new Error(`${this.wxid}: webwxsync Ret ${answer.BaseResponse.Ret}`)
+    )) as {
+      BaseResponse: { Ret: number }
+      AddMsgCount: number
+      SyncKey: SyncKey
+      SyncCheckKey?: SyncKey
+    }
+    if (answer.BaseResponse.Ret !== 0)
+      throw new Error(`${this.wxid}: webwxsync Ret ${answer.BaseResponse.Ret}`)
     if (answer.SyncKey.Count > 0) this.syncKey = answer.SyncKey
-    if (answer.SyncCheckKey && answer.SyncCheckKey.Count > 0) this.syncCheckKey = answer.SyncCheckKey
+    if (answer.SyncCheckKey && answer.SyncCheckKey.Count > 0)
+      this.syncCheckKey = answer.SyncCheckKey
     return answer.AddMsgCount
   }
 
   /** The synccheck long poll on the home's webpush host, with the key webwxsync last gave. */
-  async synccheck(signal: AbortSignal): Promise<SynccheckAnswer> {
-    const key = (this.syncCheckKey.Count > 0 ? this.syncCheckKey : this.syncKey).List.map((k) => `${k.Key}_${k.Val}`).join("|")
+  async synccheck(): Promise<SynccheckAnswer> {
+    const key = (this.syncCheckKey.Count > 0 ? this.syncCheckKey : this.syncKey).List.map(
+      (k) => `${k.Key}_${k.Val}`,
+    ).join("|")
     const body = await this.get(
       `https://webpush.${this.home}${CGI}/synccheck?r=${Date.now()}&skey=${encodeURIComponent(this.skey)}&sid=${encodeURIComponent(this.sid)}` +
         `&uin=${this.uin}&deviceid=${this.deviceId}&synckey=${encodeURIComponent(key)}&_=${Date.now()}`,
-      signal,
     )
     const found = /^window\.synccheck=\{retcode:"(\d+)",selector:"(\d+)"\}$/.exec(body)
     if (!found) throw new Error(`${this.wxid}: bad synccheck answer ${body}`)
@@ -100,19 +119,23 @@ export class WebClient {
     return { Uin: Number(this.uin), Sid: this.sid, Skey: this.skey, DeviceID: this.deviceId }
   }
 
-  private async get(url: string, signal?: AbortSignal): Promise<string> {
-    return this.send(url, { method: "GET", ...(signal ? { signal } : {}) })
+  private async get(url: string): Promise<string> {
+    return this.send(url, { method: "GET" })
   }
 
   private async postJson(url: string, body: unknown): Promise<unknown> {
     return JSON.parse(
-      await this.send(url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json;charset=UTF-8" } }),
+      await this.send(url, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json;charset=UTF-8" },
+      }),
     )
   }
 
   private async send(
     url: string,
-    options: { method: "GET" | "POST"; body?: string; headers?: Record<string, string>; signal?: AbortSignal },
+    options: { method: "GET" | "POST"; body?: string; headers?: Record<string, string> },
   ): Promise<string> {
     const real = new URL(url)
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ")
@@ -128,7 +151,8 @@ export class WebClient {
       if (eq > 0) this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1))
     }
     const text = await res.body.text()
-    if (res.statusCode !== 200 && res.statusCode !== 301) throw new Error(`${this.wxid}: ${res.statusCode} from ${real.host}${real.pathname}`)
+    if (res.statusCode !== 200 && res.statusCode !== 301)
+      throw new Error(`${this.wxid}: ${res.statusCode} from ${real.host}${real.pathname}`)
     return text
   }
 }
@@ -139,4 +163,5 @@ const match = (pattern: RegExp, text: string, what: string): string => {
   return found
 }
 
-const tag = (xml: string, name: string): string => match(new RegExp(`<${name}>([^<]*)</${name}>`), xml, `<${name}>`)
+const tag = (xml: string, name: string): string =>
+  match(new RegExp(`<${name}>([^<]*)</${name}>`), xml, `<${name}>`)

@@ -43,14 +43,27 @@ export interface SimulatorFigures {
   readonly loginSeconds: number
   readonly loginsPerSecond: number
   readonly loginMs: { readonly p50: number; readonly p99: number }
+  readonly loginCpu: CpuShares
   readonly heldPolls: number
   readonly rssMb: { readonly world: number; readonly loggedIn: number; readonly idle: number }
-  /** CPU as a share of one core while the simulator only holds the polls. */
-  readonly idleCpu: { readonly simulator: number; readonly loadGenerator: number }
+  /** While the simulator only holds the polls. */
+  readonly idleCpu: CpuShares
   readonly idlePollAnswers: number
-  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly samples: number; readonly lost: number }
+  readonly latencyMs: {
+    readonly p50: number
+    readonly p99: number
+    readonly samples: number
+    readonly lost: number
+  }
   readonly syncPerSecond: number
+  readonly syncCpu: CpuShares
   readonly failures: ReadonlyArray<string>
+}
+
+/** CPU used by each process, as a share of one core (the machine has two). */
+export interface CpuShares {
+  readonly simulator: number
+  readonly loadGenerator: number
 }
 
 const PREFIX = "bench"
@@ -74,7 +87,11 @@ export const runSimulatorScenario = async (
   })
   const stop = new AbortController()
   const loops = new PollLoops(stop.signal)
-  const deadline = setTimeout(() => stop.abort(new Error(`deadline of ${options.deadlineSeconds} s passed`)), options.deadlineSeconds * 1000)
+  const deadline = setTimeout(() => {
+    stop.abort(new Error(`deadline of ${options.deadlineSeconds} s passed`))
+    // Whatever is in flight fails at once, and the run ends through its usual path.
+    void sim.stop()
+  }, options.deadlineSeconds * 1000)
   const checkDeadline = () => {
     if (stop.signal.aborted) throw stop.signal.reason
   }
@@ -97,7 +114,9 @@ export const runSimulatorScenario = async (
     }
     const createSeconds = (performance.now() - started) / 1000
     const rssWorld = residentBytes(sim.serverPid) / MB
-    log(`created ${wxids.length} accounts in ${createSeconds.toFixed(1)} s; simulator RSS ${rssWorld.toFixed(0)} MB`)
+    log(
+      `created ${wxids.length} accounts in ${createSeconds.toFixed(1)} s; simulator RSS ${rssWorld.toFixed(0)} MB`,
+    )
 
     const phone = async (account: string, uuid: string) => {
       await sim.control("POST", `/phone/${account}/scan`, { uuid })
@@ -105,6 +124,7 @@ export const runSimulatorScenario = async (
     }
     const clients = wxids.map((wxid) => new WebClient(wxid, sim.url, agent))
     const loginMs: Array<number> = []
+    let meter = cpuMeters(sim.serverPid)
     started = performance.now()
     await forEachConcurrently(clients, options.loginConcurrency, async (client) => {
       checkDeadline()
@@ -115,14 +135,16 @@ export const runSimulatorScenario = async (
       if (loginMs.length % 1_000 === 0) log(`${loginMs.length} logged in`)
     })
     const loginSeconds = (performance.now() - started) / 1000
+    const loginCpu = meter()
     log(`logged in ${clients.length} in ${loginSeconds.toFixed(1)} s`)
 
     const heldPolls = await waitForHeldPolls(sim, options.accounts, 60_000, checkDeadline)
     const rssLoggedIn = residentBytes(sim.serverPid) / MB
-    log(`${heldPolls} polls held; simulator RSS ${rssLoggedIn.toFixed(0)} MB; idle for ${options.idleSeconds} s`)
+    log(
+      `${heldPolls} polls held; simulator RSS ${rssLoggedIn.toFixed(0)} MB; idle for ${options.idleSeconds} s`,
+    )
 
-    const simCpu = cpuMeter(sim.serverPid)
-    const ownCpu = cpuMeter(process.pid)
+    meter = cpuMeters(sim.serverPid)
     const answersBefore = loops.answers
     const rssIdle: Array<number> = []
     for (let second = 0; second < options.idleSeconds; second++) {
@@ -130,14 +152,20 @@ export const runSimulatorScenario = async (
       checkDeadline()
       rssIdle.push(residentBytes(sim.serverPid) / MB)
     }
-    const idleCpu = { simulator: simCpu(), loadGenerator: ownCpu() }
+    const idleCpu = meter()
     const idlePollAnswers = loops.answers - answersBefore
 
     log(`injecting ${options.samples} messages one at a time`)
     const latency = await sampleLatency(sim, loops, wxids, options.samples, checkDeadline)
 
     log(`webwxsync for ${options.syncSeconds} s, ${options.syncConcurrency} at a time`)
-    const syncPerSecond = await syncThroughput(clients, options.syncSeconds, options.syncConcurrency)
+    meter = cpuMeters(sim.serverPid)
+    const syncPerSecond = await syncThroughput(
+      clients,
+      options.syncSeconds,
+      options.syncConcurrency,
+    )
+    const syncCpu = meter()
     checkDeadline()
 
     const sortedLogins = [...loginMs].sort((a, b) => a - b)
@@ -147,12 +175,14 @@ export const runSimulatorScenario = async (
       loginSeconds,
       loginsPerSecond: clients.length / loginSeconds,
       loginMs: { p50: percentile(sortedLogins, 0.5), p99: percentile(sortedLogins, 0.99) },
+      loginCpu,
       heldPolls,
       rssMb: { world: rssWorld, loggedIn: rssLoggedIn, idle: median(rssIdle) },
       idleCpu,
       idlePollAnswers,
       latencyMs: latency,
       syncPerSecond,
+      syncCpu,
       failures: loops.failures,
     }
   } finally {
@@ -163,8 +193,20 @@ export const runSimulatorScenario = async (
   }
 }
 
+/** Starts measuring both processes' CPU; the function returned reads the shares since then. */
+const cpuMeters = (simulatorPid: number): (() => CpuShares) => {
+  const simulator = cpuMeter(simulatorPid)
+  const loadGenerator = cpuMeter(process.pid)
+  return () => ({ simulator: simulator(), loadGenerator: loadGenerator() })
+}
+
 /** Waits until the simulator holds `expected` synccheck polls; returns how many it holds. */
-const waitForHeldPolls = async (sim: SimulatorProcess, expected: number, timeoutMs: number, checkDeadline: () => void): Promise<number> => {
+const waitForHeldPolls = async (
+  sim: SimulatorProcess,
+  expected: number,
+  timeoutMs: number,
+  checkDeadline: () => void,
+): Promise<number> => {
   const until = performance.now() + timeoutMs
   for (;;) {
     const { heldPolls } = await sim.control<{ heldPolls: number }>("GET", "/health")
@@ -195,13 +237,20 @@ const sampleLatency = async (
     if (wxid === undefined) break
     let friend = friendOf.get(wxid)
     if (friend === undefined) {
-      const { account } = await sim.control<{ account: { friendList: Array<string> } }>("GET", `/accounts/${wxid}`)
+      const { account } = await sim.control<{ account: { friendList: Array<string> } }>(
+        "GET",
+        `/accounts/${wxid}`,
+      )
       friend = account.friendList.find((f) => f !== "filehelper" && f !== "weixin") ?? "filehelper"
       friendOf.set(wxid, friend)
     }
     const woke = loops.nextWake(wxid, 10_000)
     const injectedAt = performance.now()
-    await sim.control("POST", "/say", { from: friend, to: wxid, spec: { kind: "text", text: `sample ${sample}` } })
+    await sim.control("POST", "/say", {
+      from: friend,
+      to: wxid,
+      spec: { kind: "text", text: `sample ${sample}` },
+    })
     const at = await woke
     if (at === undefined) lost++
     else times.push(at - injectedAt)
@@ -211,7 +260,11 @@ const sampleLatency = async (
 }
 
 /** The next account whose poll has been out long enough that the server surely holds it. */
-const nextHeld = async (loops: PollLoops, nextAccount: () => string, accounts: number): Promise<string | undefined> => {
+const nextHeld = async (
+  loops: PollLoops,
+  nextAccount: () => string,
+  accounts: number,
+): Promise<string | undefined> => {
   for (let attempt = 0; attempt < 1_000; attempt++) {
     for (let tried = 0; tried < accounts; tried++) {
       const wxid = nextAccount()
@@ -228,7 +281,11 @@ const roundRobin = <T>(items: ReadonlyArray<T>): (() => T) => {
 }
 
 /** webwxsync answers per second, `concurrency` in flight, over random logged-in accounts. */
-const syncThroughput = async (clients: ReadonlyArray<WebClient>, seconds: number, concurrency: number): Promise<number> => {
+const syncThroughput = async (
+  clients: ReadonlyArray<WebClient>,
+  seconds: number,
+  concurrency: number,
+): Promise<number> => {
   let answers = 0
   const until = performance.now() + seconds * 1000
   const started = performance.now()

@@ -1,0 +1,170 @@
+import { Chunk, Data, Effect, Option, Ref, Schedule, Stream } from "effect"
+import type { SessionCallError, SessionExpired } from "../Errors.js"
+import { webpushOrder, type HostSet } from "../Hosts.js"
+import type { Transport } from "../http/Transport.js"
+import type { ProtocolConfig } from "../ProtocolConfig.js"
+import { backoff, syncReconnectPolicy, type RetryPolicy } from "../Schedules.js"
+import type { WxSession } from "../session/WxSession.js"
+import { synccheck } from "./Synccheck.js"
+import { commitKeys, webwxsync, type SyncBatch } from "./WebwxSync.js"
+
+/** What the sync loop reports: changes to handle, and the state of its connection. */
+export type SyncEvent = Data.TaggedEnum<{
+  /** A webpush host answered synccheck: the first answer, or the first after a failure. */
+  Connected: { readonly host: string }
+  /** A call failed; the loop waits out the reconnect schedule, then polls `host`. */
+  Reconnecting: {
+    readonly host: string
+    readonly error: SessionCallError
+    readonly attempt: number
+  }
+  /**
+   * Changes to handle. Run `commit` once they are handled (e.g. acknowledged downstream): the
+   * loop fetches the next batch only when pulled again, from the key committed by then, so a
+   * batch that is not committed comes again.
+   */
+  Batch: { readonly batch: SyncBatch; readonly commit: Effect.Effect<void> }
+}>
+export const SyncEvent: Data.TaggedEnum.Constructor<SyncEvent> = Data.taggedEnum<SyncEvent>()
+
+export interface SyncLoopOptions {
+  /** Waits between failed calls, given up after `times`; `syncReconnectPolicy` by default. */
+  readonly reconnect?: RetryPolicy
+}
+
+interface LoopState {
+  /** The webpush host the next synccheck goes to. */
+  readonly host: string
+  /** Whether `host` answered since the last failure (Connected was reported). */
+  readonly connected: boolean
+  /** The last webwxsync said ContinueFlag ≠ 0: fetch again before polling. */
+  readonly draining: boolean
+  /** Failures in a row, reported as the Reconnecting attempt. */
+  readonly failures: number
+  /** The failure the next step waits out before it calls anything. */
+  readonly waitFor: SessionCallError | undefined
+}
+
+type Step = Effect.Effect<
+  readonly [ReadonlyArray<SyncEvent>, LoopState],
+  SessionCallError,
+  Transport | ProtocolConfig
+>
+
+/** The candidate after `current`, wrapping around; the first one when `current` is none of them. */
+const hostAfter = (hosts: HostSet, current: string): string =>
+  webpushOrder(hosts, current).find((host) => host !== current) ?? current
+
+/**
+ * The session's changes as a stream: synccheck on a webpush host, webwxsync whenever it reports
+ * something (again while ContinueFlag ≠ 0). A host that fails (connection, deadline, bad status,
+ * unreadable answer) is left for the next candidate; so is a host that says the session ended
+ * (1100…1102) unless the home host confirms it. Every failure waits out the reconnect schedule
+ * first, so the loop never spins. The stream fails with SessionExpired when the session ended, or
+ * with the last error once the schedule gives up.
+ */
+export const syncLoop = (
+  session: WxSession,
+  options: SyncLoopOptions = {},
+): Stream.Stream<SyncEvent, SessionCallError, Transport | ProtocolConfig> =>
+  Stream.unwrap(
+    Effect.gen(function* () {
+      const driver = yield* Schedule.driver(backoff(options.reconnect ?? syncReconnectPolicy))
+      const { webpushHost } = yield* session.data.get
+
+      const batchEvent = (batch: SyncBatch): SyncEvent =>
+        SyncEvent.Batch({ batch, commit: commitKeys(session, batch) })
+
+      const failed = (state: LoopState, error: SessionCallError, host: string, draining = false) =>
+        [
+          [SyncEvent.Reconnecting({ host, error, attempt: state.failures + 1 })],
+          { host, connected: false, draining, failures: state.failures + 1, waitFor: error },
+        ] as const
+
+      const fetch = (state: LoopState): Step =>
+        webwxsync(session).pipe(
+          Effect.matchEffect({
+            onSuccess: (batch) =>
+              Effect.as(driver.reset, [
+                [batchEvent(batch)],
+                { ...state, draining: batch.continueFlag !== 0, failures: 0 },
+              ] as const),
+            // The home host answers the real Ret: a session end is final, anything else is retried.
+            onFailure: (error) =>
+              error._tag === "SessionExpired"
+                ? Effect.fail(error)
+                : Effect.succeed(failed(state, error, state.host)),
+          }),
+        )
+
+      // A webpush host that does not serve the account says 1100 as well: only webwxsync can tell.
+      const confirmEnd = (state: LoopState, error: SessionExpired): Step =>
+        webwxsync(session).pipe(
+          Effect.matchEffect({
+            onSuccess: (batch) => {
+              const [events, next] = failed(
+                state,
+                error,
+                hostAfter(session.hosts, state.host),
+                batch.continueFlag !== 0,
+              )
+              return Effect.succeed([[...events, batchEvent(batch)], next] as const)
+            },
+            onFailure: (confirmed) =>
+              confirmed._tag === "SessionExpired"
+                ? Effect.fail(confirmed)
+                : Effect.succeed(failed(state, error, hostAfter(session.hosts, state.host))),
+          }),
+        )
+
+      const poll = (state: LoopState): Step =>
+        synccheck(session, state.host).pipe(
+          Effect.matchEffect({
+            onSuccess: ({ selector }) =>
+              Effect.gen(function* () {
+                yield* Ref.update(session.data, (d) => ({ ...d, webpushHost: state.host }))
+                const connected = state.connected ? [] : [SyncEvent.Connected({ host: state.host })]
+                if (selector === 0) {
+                  yield* driver.reset
+                  return [connected, { ...state, connected: true, failures: 0 }] as const
+                }
+                const [events, next] = yield* fetch({ ...state, connected: true })
+                return [[...connected, ...events], next] as const
+              }),
+            onFailure: (error) => {
+              switch (error._tag) {
+                case "SessionExpired":
+                  return confirmEnd(state, error)
+                case "RateLimited":
+                  return Effect.succeed(failed(state, error, state.host))
+                default:
+                  return Effect.succeed(failed(state, error, hostAfter(session.hosts, state.host)))
+              }
+            },
+          }),
+        )
+
+      const step = (state: LoopState): Step =>
+        Effect.gen(function* () {
+          const { waitFor } = state
+          if (waitFor !== undefined)
+            yield* driver.next(waitFor).pipe(Effect.orElseFail(() => waitFor))
+          const ready = { ...state, waitFor: undefined }
+          return yield* ready.draining ? fetch(ready) : poll(ready)
+        })
+
+      const initial: LoopState = {
+        // The host that worked last time, else the first candidate.
+        host: webpushHost ?? hostAfter(session.hosts, session.hosts.home),
+        connected: false,
+        draining: false,
+        failures: 0,
+        waitFor: undefined,
+      }
+      return Stream.unfoldChunkEffect(initial, (state) =>
+        Effect.map(step(state), ([events, next]) =>
+          Option.some([Chunk.fromIterable(events), next] as const),
+        ),
+      )
+    }),
+  )

@@ -1,0 +1,52 @@
+import { HttpClientRequest } from "@effect/platform"
+import { Clock, Effect } from "effect"
+import { retError, type SessionCallError } from "../Errors.js"
+import { CGI } from "../http/call.js"
+import { decodeWith, Transport } from "../http/Transport.js"
+import { deviceId } from "../Ids.js"
+import { ProtocolConfig } from "../ProtocolConfig.js"
+import type { SyncKey } from "../session/SessionState.js"
+import type { WxSession } from "../session/WxSession.js"
+import { parseSynccheck, type SynccheckAnswer } from "../wire/javascript.js"
+
+/** `1_636444437|2_636444441|…`: the form synccheck takes a key in. */
+const keyParam = (key: SyncKey): string => key.List.map(({ Key, Val }) => `${Key}_${Val}`).join("|")
+
+/**
+ * synccheck, the long poll on a webpush host: answers at once when something is pending
+ * (selector ≠ 0), else after the server's hold (selector 0). It polls with the SyncCheckKey when
+ * the session has one, since the official client does and the SyncKey can make the server report
+ * the same changes forever. A non-zero retcode becomes its typed error.
+ */
+export const synccheck = (
+  session: WxSession,
+  host: string,
+): Effect.Effect<SynccheckAnswer, SessionCallError, Transport | ProtocolConfig> =>
+  Effect.gen(function* () {
+    const transport = yield* Transport
+    const config = yield* ProtocolConfig
+    const data = yield* session.data.get
+    const now = yield* Clock.currentTimeMillis
+    const query = new URLSearchParams({
+      r: String(now),
+      skey: data.skey,
+      sid: data.sid,
+      uin: data.uin,
+      deviceid: deviceId(),
+      synckey: keyParam(data.syncCheckKey ?? data.syncKey),
+      _: String(now),
+    })
+    const response = yield* transport.text(
+      HttpClientRequest.get(`https://${host}${CGI}/synccheck?${query}`),
+      {
+        endpoint: "synccheck",
+        jar: session.jar,
+        timeout: config.synccheckTimeout,
+        desktop: session.desktop,
+      },
+    )
+    const answer = yield* decodeWith(response, "synccheck", parseSynccheck)
+    if (answer.retcode !== 0)
+      return yield* Effect.fail(retError(answer.retcode, { endpoint: "synccheck", host }))
+    return answer
+  }).pipe(Effect.withSpan("synccheck", { attributes: { host } }))

@@ -1,0 +1,93 @@
+import { Effect, Ref, Schema } from "effect"
+import { MalformedResponse, type SessionCallError } from "../Errors.js"
+import { postJson } from "../http/call.js"
+import type { Transport } from "../http/Transport.js"
+import { negativeTimestamp } from "../Ids.js"
+import type { ProtocolConfig } from "../ProtocolConfig.js"
+import { SyncKey } from "../session/SessionState.js"
+import type { WxSession } from "../session/WxSession.js"
+
+/** Entries stay raw here: the decoders of messages and contacts read them. */
+const RawEntry = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+const RawEntries = Schema.optionalWith(Schema.Array(RawEntry), { default: () => [] })
+
+const SyncAnswer = Schema.Struct({
+  AddMsgList: RawEntries,
+  ModContactList: RawEntries,
+  DelContactList: RawEntries,
+  ModChatRoomMemberList: RawEntries,
+  ContinueFlag: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  SyncKey,
+  SyncCheckKey: Schema.optional(SyncKey),
+  SKey: Schema.optionalWith(Schema.String, { default: () => "" }),
+})
+
+/** What one webwxsync answered, with the keys that follow it (not yet stored: see `commitKeys`). */
+export interface SyncBatch {
+  readonly addMsgList: ReadonlyArray<Record<string, unknown>>
+  readonly modContactList: ReadonlyArray<Record<string, unknown>>
+  readonly delContactList: ReadonlyArray<Record<string, unknown>>
+  readonly modChatRoomMemberList: ReadonlyArray<Record<string, unknown>>
+  /** ≠ 0 when the server holds more: fetch again before polling. */
+  readonly continueFlag: number
+  readonly syncKey: SyncKey
+  readonly syncCheckKey: SyncKey | undefined
+  /** A new skey, or "" when the server keeps the old one. */
+  readonly skey: string
+}
+
+/**
+ * webwxsync on the home host: the changes after the session's SyncKey. The session is left
+ * untouched, so a batch that is lost before it was handled is fetched again.
+ */
+export const webwxsync = (
+  session: WxSession,
+): Effect.Effect<SyncBatch, SessionCallError, Transport | ProtocolConfig> =>
+  Effect.gen(function* () {
+    const data = yield* session.data.get
+    const json = yield* postJson(session, {
+      endpoint: "webwxsync",
+      query: { sid: data.sid, skey: data.skey, lang: "zh_CN" },
+      body: { SyncKey: data.syncKey, rr: negativeTimestamp() },
+    })
+    const answer = yield* Schema.decodeUnknown(SyncAnswer)(json).pipe(
+      Effect.mapError(
+        (error) =>
+          new MalformedResponse({
+            endpoint: "webwxsync",
+            host: data.home,
+            reason: error.message,
+            raw: JSON.stringify(json).slice(0, 4_000),
+          }),
+      ),
+    )
+    return {
+      addMsgList: answer.AddMsgList,
+      modContactList: answer.ModContactList,
+      delContactList: answer.DelContactList,
+      modChatRoomMemberList: answer.ModChatRoomMemberList,
+      continueFlag: answer.ContinueFlag,
+      syncKey: answer.SyncKey,
+      syncCheckKey: answer.SyncCheckKey,
+      skey: answer.SKey,
+    }
+  }).pipe(Effect.withSpan("webwxsync"))
+
+const hasKeys = (key: SyncKey | undefined): key is SyncKey => key !== undefined && key.Count > 0
+
+/**
+ * Moves the session past a handled batch: keys with `Count` 0 are ignored, as the official client
+ * does, and a non-empty SKey replaces the skey. A SyncKey that advances without a SyncCheckKey
+ * drops the old SyncCheckKey, which would make synccheck report the handled changes forever.
+ */
+export const commitKeys = (session: WxSession, batch: SyncBatch): Effect.Effect<void> =>
+  Ref.update(session.data, (d) => ({
+    ...d,
+    skey: batch.skey || d.skey,
+    syncKey: hasKeys(batch.syncKey) ? batch.syncKey : d.syncKey,
+    syncCheckKey: hasKeys(batch.syncCheckKey)
+      ? batch.syncCheckKey
+      : hasKeys(batch.syncKey)
+        ? undefined
+        : d.syncCheckKey,
+  }))

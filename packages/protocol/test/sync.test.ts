@@ -1,0 +1,246 @@
+import { assert, describe, expect, it } from "@effect/vitest"
+import { type Account, Simulator } from "@wxfleet/simulator"
+import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, type Scope, Stream } from "effect"
+import { afterAll } from "vitest"
+import type { RetryPolicy } from "../src/Schedules.js"
+import type { WxSession } from "../src/session/WxSession.js"
+import { synccheck } from "../src/sync/Synccheck.js"
+import { SyncEvent, syncLoop } from "../src/sync/SyncLoop.js"
+import { protocolLayer } from "./support/layer.js"
+import { loginAs } from "./support/session.js"
+
+const sim = await Simulator.start({ loginPollHoldMs: 200, syncHoldMs: 300, syncBatchSize: 3 })
+afterAll(() => sim.close())
+sim.world.addPerson({ wxid: "wxid_friend", nickName: "Friend" })
+const layer = protocolLayer(sim, { synccheckTimeout: Duration.seconds(5) })
+const fast: RetryPolicy = { base: "20 millis", max: "200 millis", times: 50 }
+
+// wx2.qq.com accounts poll these, in this order (the official client's choice first).
+const WEBPUSH = "webpush.wx2.qq.com"
+const WEBPUSH2 = "webpush2.wx2.qq.com"
+const WEBPUSH1 = "webpush1.wx2.qq.com"
+
+/** A fleet account of its own for each test (its log and hosts apply to it alone), logged in. */
+const newAccount = (wxid: string, setup: (account: Account) => void = () => {}) => {
+  setup(sim.world.addAccount({ wxid, nickName: wxid, home: "wx2.qq.com" }))
+  sim.world.befriend(wxid, "wxid_friend")
+  return Effect.map(loginAs(sim, wxid), ({ session }) => session)
+}
+
+const say = (to: string, texts: ReadonlyArray<string>) =>
+  Effect.sync(() => {
+    for (const text of texts) sim.world.say("wxid_friend", to, { MsgType: 1, Content: text })
+  })
+
+const batchesOf = (events: ReadonlyArray<SyncEvent>) =>
+  events.filter(SyncEvent.$is("Batch")).map((e) => e.batch)
+
+/** The texts the batches carried, in the order they came. */
+const textsOf = (events: ReadonlyArray<SyncEvent>): ReadonlyArray<unknown> =>
+  batchesOf(events)
+    .flatMap((batch) => batch.addMsgList)
+    .filter((message) => message["MsgType"] === 1)
+    .map((message) => message["Content"])
+
+/** Runs the loop, committing each batch as it comes, until `enough` holds for the events so far. */
+const runUntil = (session: WxSession, enough: (seen: ReadonlyArray<SyncEvent>) => boolean) =>
+  syncLoop(session, { reconnect: fast }).pipe(
+    Stream.tap((event) => (event._tag === "Batch" ? event.commit : Effect.void)),
+    Stream.runFoldWhile(
+      [] as ReadonlyArray<SyncEvent>,
+      (seen) => !enough(seen),
+      (seen, event) => [...seen, event],
+    ),
+  )
+
+/** Listens for the account's next held synccheck; the effect it returns waits for its host. */
+const nextPollHeld = (wxid: string): Effect.Effect<Effect.Effect<string>, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const held = yield* Deferred.make<string>()
+    const listener = (account: string, host: string) => {
+      if (account === wxid) Deferred.unsafeDone(held, Exit.succeed(host))
+    }
+    yield* Effect.acquireRelease(
+      Effect.sync(() => sim.world.events.on("pollHeld", listener)),
+      () => Effect.sync(() => sim.world.events.off("pollHeld", listener)),
+    )
+    return Deferred.await(held)
+  })
+
+describe("SyncLoop", () => {
+  it.scopedLive(
+    "delivers messages in order, each fetch starting from the key committed before it",
+    () =>
+      Effect.gen(function* () {
+        const session = yield* newAccount("wxid_order")
+        const held = yield* nextPollHeld("wxid_order")
+        yield* say("wxid_order", ["m1", "m2"])
+        const loop = yield* Effect.fork(runUntil(session, (seen) => textsOf(seen).length >= 7))
+        expect(yield* held).toBe(WEBPUSH)
+        yield* say("wxid_order", ["m3", "m4", "m5", "m6", "m7"])
+        const events = yield* Fiber.join(loop)
+        expect(textsOf(events)).toEqual(["m1", "m2", "m3", "m4", "m5", "m6", "m7"])
+        expect(events[0]).toEqual(SyncEvent.Connected({ host: WEBPUSH }))
+        expect(events.some(SyncEvent.$is("Reconnecting"))).toBe(false)
+        expect((yield* session.data.get).webpushHost).toBe(WEBPUSH)
+      }).pipe(Effect.provide(layer)),
+  )
+
+  it.live("drains a backlog through ContinueFlag before polling again", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_backlog")
+      const texts = Array.from({ length: 10 }, (_, i) => `b${i + 1}`)
+      yield* say("wxid_backlog", texts)
+      const events = yield* runUntil(session, (seen) => textsOf(seen).length >= 10)
+      const batches = batchesOf(events)
+      expect(batches.map((batch) => batch.continueFlag)).toEqual([1, 1, 1, 0])
+      expect(batches.map((batch) => batch.addMsgList.length)).toEqual([3, 3, 3, 1])
+      expect(textsOf(events)).toEqual(texts)
+      // The committed key is past everything: synccheck holds and reports nothing pending.
+      expect((yield* synccheck(session, WEBPUSH)).selector).toBe(0)
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.scopedLive(
+    "moves to another webpush host when its host goes down mid long poll, losing nothing",
+    () =>
+      Effect.gen(function* () {
+        const session = yield* newAccount("wxid_hostdown")
+        const held = yield* nextPollHeld("wxid_hostdown")
+        const loop = yield* Effect.fork(runUntil(session, (seen) => textsOf(seen).length >= 3))
+        const downHost = yield* held
+        yield* Effect.acquireRelease(
+          Effect.sync(() => sim.faults.hostDown(downHost)),
+          () => Effect.sync(() => sim.faults.hostUp(downHost)),
+        )
+        yield* say("wxid_hostdown", ["d1", "d2", "d3"])
+        const events = yield* Fiber.join(loop)
+        expect(textsOf(events)).toEqual(["d1", "d2", "d3"])
+        const reconnecting = events.filter(SyncEvent.$is("Reconnecting"))
+        expect(reconnecting.map((e) => [e.host, e.attempt, e.error._tag, e.error.host])).toEqual([
+          [WEBPUSH2, 1, "TransportError", downHost],
+        ])
+        expect(events.filter(SyncEvent.$is("Connected")).map((e) => e.host)).toEqual([WEBPUSH2])
+        expect((yield* session.data.get).webpushHost).toBe(WEBPUSH2)
+      }).pipe(Effect.provide(layer)),
+  )
+
+  it.live(
+    "rotates away from webpush hosts that answer 1100 because they do not serve the account",
+    () =>
+      Effect.gen(function* () {
+        const session = yield* newAccount("wxid_wronghost", (account) => {
+          account.servingWebpushHosts = new Set([WEBPUSH1])
+        })
+        yield* say("wxid_wronghost", ["w1"])
+        const events = yield* runUntil(session, (seen) => seen.some(SyncEvent.$is("Connected")))
+        const reconnecting = events.filter(SyncEvent.$is("Reconnecting"))
+        expect(reconnecting.map((e) => [e.host, e.error._tag, e.error.host])).toEqual([
+          [WEBPUSH2, "SessionExpired", WEBPUSH],
+          [WEBPUSH1, "SessionExpired", WEBPUSH2],
+        ])
+        expect(events.at(-1)).toEqual(SyncEvent.Connected({ host: WEBPUSH1 }))
+        // The webwxsync that showed the session alive delivered its batch; nothing came twice.
+        expect(textsOf(events)).toEqual(["w1"])
+        expect((yield* session.data.get).webpushHost).toBe(WEBPUSH1)
+      }).pipe(Effect.provide(layer)),
+  )
+
+  it.scopedLive("ends with SessionExpired when the account is logged out", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_logout")
+      const held = yield* nextPollHeld("wxid_logout")
+      const loop = yield* Effect.fork(
+        Effect.flip(Stream.runDrain(syncLoop(session, { reconnect: fast }))),
+      )
+      yield* held
+      sim.world.logout("wxid_logout", 1101)
+      const error = yield* Fiber.join(loop)
+      assert(error._tag === "SessionExpired", `ended with ${error._tag}`)
+      expect(error.code).toBe(1101)
+      // Confirmed by the home host, not taken from the webpush host's word.
+      expect([error.endpoint, error.host]).toEqual(["webwxsync", "wx2.qq.com"])
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.live("fetches a batch again while its key is not committed", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_uncommitted")
+      yield* say("wxid_uncommitted", ["u1", "u2"])
+      const batches = yield* syncLoop(session, { reconnect: fast }).pipe(
+        Stream.filter(SyncEvent.$is("Batch")),
+        Stream.zipWithIndex,
+        // The first batch is "lost" before it was handled: its key is never committed.
+        Stream.tap(([event, index]) => (index === 0 ? Effect.void : event.commit)),
+        Stream.take(2),
+        Stream.runCollect,
+        Effect.map(Chunk.toArray),
+      )
+      const [first, second] = batches.map(([event]) => event.batch.addMsgList)
+      expect(first?.map((m) => m["Content"])).toEqual(["u1", "u2"])
+      expect(second?.map((m) => m["MsgId"])).toEqual(first?.map((m) => m["MsgId"]))
+      // Once committed, the loop moves on.
+      yield* say("wxid_uncommitted", ["u3"])
+      expect(textsOf(yield* runUntil(session, (seen) => textsOf(seen).length >= 1))).toEqual(["u3"])
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.live("survives a malformed synccheck answer by counting it as a host failure", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_malformed")
+      sim.faults.malformNext({ host: WEBPUSH, path: "/synccheck", kind: "html" })
+      yield* say("wxid_malformed", ["x1"])
+      const events = yield* runUntil(session, (seen) => textsOf(seen).length >= 1)
+      const reconnecting = events.filter(SyncEvent.$is("Reconnecting"))
+      expect(reconnecting.map((e) => [e.host, e.error._tag])).toEqual([
+        [WEBPUSH2, "MalformedResponse"],
+      ])
+      expect(textsOf(events)).toEqual(["x1"])
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.scopedLive(
+    "backs off while every webpush host is down, then connects to the first that comes back",
+    () =>
+      Effect.gen(function* () {
+        const session = yield* newAccount("wxid_alldown")
+        const hosts = session.hosts.webpush
+        yield* Effect.acquireRelease(
+          Effect.sync(() => hosts.forEach((host) => sim.faults.hostDown(host))),
+          () => Effect.sync(() => hosts.forEach((host) => sim.faults.hostUp(host))),
+        )
+        const seen = yield* syncLoop(session, { reconnect: fast }).pipe(
+          Stream.mapEffect((event) => Effect.map(Clock.currentTimeMillis, (at) => ({ event, at }))),
+          Stream.tap(({ event }) =>
+            Effect.sync(() => {
+              if (event._tag === "Reconnecting" && event.attempt === 6)
+                sim.faults.hostUp(event.host)
+            }),
+          ),
+          Stream.takeUntil(({ event }) => event._tag === "Connected"),
+          Stream.runCollect,
+          Effect.map(Chunk.toArray),
+        )
+        const reconnecting = seen.flatMap(({ event, at }) =>
+          event._tag === "Reconnecting" ? [{ ...event, at }] : [],
+        )
+        expect(reconnecting.map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5, 6])
+        expect(reconnecting.map((e) => e.host)).toEqual([
+          WEBPUSH2,
+          WEBPUSH1,
+          WEBPUSH,
+          WEBPUSH2,
+          WEBPUSH1,
+          WEBPUSH,
+        ])
+        // Each retry waited out its backoff: 20 ms doubling, capped at 200 ms, jitter ≥ -20 %.
+        reconnecting.slice(1).forEach((e, n) => {
+          expect(e.at - reconnecting[n]!.at).toBeGreaterThanOrEqual(
+            Math.floor(0.8 * Math.min(20 * 2 ** n, 200)),
+          )
+        })
+        expect(seen.at(-1)?.event).toEqual(SyncEvent.Connected({ host: WEBPUSH }))
+        expect((yield* session.data.get).webpushHost).toBe(WEBPUSH)
+      }).pipe(Effect.provide(layer)),
+  )
+})
