@@ -1,0 +1,5 @@
+export * from "./subjects.js"
+export * from "./errors.js"
+export * from "./events.js"
+export * from "./commands.js"
+export * from "./fleet.js"
