@@ -18,6 +18,10 @@ export class NatsError extends Data.TaggedError("NatsError")<{
 const natsError = (operation: string) => (cause: unknown) =>
   new NatsError({ operation, reason: cause instanceof Error ? cause.message : String(cause), cause })
 
+/** Runs a NATS client call, its rejection becoming a NatsError naming the operation. */
+export const tryNats = <A>(operation: string, call: () => Promise<A>): Effect.Effect<A, NatsError> =>
+  Effect.tryPromise({ try: call, catch: natsError(operation) })
+
 export interface NatsShape {
   readonly connection: NatsConnection
   readonly jetstream: JetStreamClient

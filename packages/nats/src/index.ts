@@ -7,6 +7,7 @@ export {
   publishPersistent,
   request,
   serve,
+  tryNats,
   type NatsOptions,
   type NatsShape,
   type PublishOptions,

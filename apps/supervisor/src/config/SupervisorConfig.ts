@@ -1,0 +1,48 @@
+import { Config, Context, Duration, Effect, Layer, Redacted } from "effect"
+
+export interface SupervisorConfigShape {
+  /** Subject prefix (contract): `wx` unless configured. */
+  readonly prefix: string
+  /** Encrypts session state at rest (`WXFLEET_SECRET_KEY`). */
+  readonly secretKey: Redacted.Redacted<string>
+  /** Minimum time between two sends of one account, before jitter. */
+  readonly sendInterval: Duration.Duration
+  /** Up to this fraction of the interval is added at random, so sends never look machine-made. */
+  readonly sendJitter: number
+  /** After a 1205 the account's interval is multiplied by this, then decays back. */
+  readonly rateLimitBackoff: number
+  /** How often a logged-in session sends the official client's status notify heartbeat. */
+  readonly heartbeatInterval: Duration.Duration
+  /** How long an idempotency key remembers its first reply. */
+  readonly idempotencyTtl: Duration.Duration
+  /** Port of /healthz and /metrics; 0 picks a free one. */
+  readonly httpPort: number
+  /** Optional JSON file listing accounts and their options. */
+  readonly configFile: string | undefined
+}
+
+export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/SupervisorConfig")<
+  SupervisorConfig,
+  SupervisorConfigShape
+>() {
+  static readonly layer = (config: SupervisorConfigShape): Layer.Layer<SupervisorConfig> =>
+    Layer.succeed(SupervisorConfig, config)
+
+  /** Every setting from `WXFLEET_*` env variables, with defaults; only the secret key is required. */
+  static readonly layerFromEnv: Layer.Layer<SupervisorConfig, never> = Layer.effect(
+    SupervisorConfig,
+    Config.all({
+      prefix: Config.string("WXFLEET_PREFIX").pipe(Config.withDefault("wx")),
+      secretKey: Config.redacted("WXFLEET_SECRET_KEY"),
+      sendInterval: Config.duration("WXFLEET_SEND_INTERVAL").pipe(Config.withDefault(Duration.millis(1_500))),
+      sendJitter: Config.number("WXFLEET_SEND_JITTER").pipe(Config.withDefault(0.5)),
+      rateLimitBackoff: Config.number("WXFLEET_RATE_LIMIT_BACKOFF").pipe(Config.withDefault(4)),
+      heartbeatInterval: Config.duration("WXFLEET_HEARTBEAT_INTERVAL").pipe(Config.withDefault(Duration.minutes(5))),
+      idempotencyTtl: Config.duration("WXFLEET_IDEMPOTENCY_TTL").pipe(Config.withDefault(Duration.hours(24))),
+      httpPort: Config.integer("WXFLEET_HTTP_PORT").pipe(Config.withDefault(9464)),
+      configFile: Config.option(Config.string("WXFLEET_CONFIG")).pipe(
+        Config.map((file) => (file._tag === "Some" ? file.value : undefined)),
+      ),
+    }).pipe(Effect.orDie),
+  )
+}

@@ -1,0 +1,55 @@
+import { Clock, Duration, Effect, Random, Ref } from "effect"
+
+export interface PacingPolicy {
+  /** Minimum time between two sends, before jitter. */
+  readonly interval: Duration.DurationInput
+  /** Up to this fraction of the interval is added at random. */
+  readonly jitter: number
+  /** A 1205 multiplies the interval by this (capped at 64×); each paced send decays it back towards 1×. */
+  readonly backoff: number
+}
+
+/**
+ * One account's send pacing: sends leave one at a time, spaced by the interval plus jitter, and
+ * a 1205 answer slows the account down instead of failing it. The single interface behind which
+ * a fleet-wide governor can later sit.
+ */
+export interface Pacer {
+  /** Runs `send` in the account's next slot. */
+  readonly paced: <A, E, R>(send: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** The server throttled this account (1205): widen the spacing. */
+  readonly throttled: Effect.Effect<void>
+  /** The current multiplier of the interval (1 when unthrottled). */
+  readonly slowdown: Effect.Effect<number>
+}
+
+const MAX_SLOWDOWN = 64
+const DECAY = 0.85
+
+export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
+  Effect.gen(function* () {
+    const intervalMs = Duration.toMillis(Duration.decode(policy.interval))
+    const state = yield* Ref.make({ nextAt: 0, slowdown: 1 })
+    const turn = yield* Effect.makeSemaphore(1)
+
+    const waitForSlot = Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const { nextAt, slowdown } = yield* Ref.get(state)
+      if (nextAt > now) yield* Effect.sleep(Duration.millis(nextAt - now))
+      const jitter = (yield* Random.next) * policy.jitter
+      const after = yield* Clock.currentTimeMillis
+      yield* Ref.set(state, {
+        nextAt: after + intervalMs * slowdown * (1 + jitter),
+        slowdown: Math.max(1, slowdown * DECAY),
+      })
+    })
+
+    return {
+      paced: (send) => turn.withPermits(1)(Effect.zipRight(waitForSlot, send)),
+      throttled: Ref.update(state, (s) => ({
+        ...s,
+        slowdown: Math.min(MAX_SLOWDOWN, s.slowdown * policy.backoff),
+      })),
+      slowdown: Effect.map(Ref.get(state), (s) => s.slowdown),
+    }
+  })
