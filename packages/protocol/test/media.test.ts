@@ -88,7 +88,7 @@ const lastUpload = (wxid: string) =>
   world.account(wxid).activity.findLast((a) => a.type === "uploaded")
 
 describe("Upload", () => {
-  it("derives the mediatype from the extension as the official client: pictures, mp4, everything else a document", () => {
+  it("derives the mediatype from the extension as the official client: pictures, mp4, else a document", () => {
     expect(["a.JPG", "b.jpeg", "c.png", "d.bmp"].map(Upload.mediaTypeOf)).toEqual([
       "pic",
       "pic",
@@ -276,6 +276,35 @@ describe("Upload", () => {
         })
         expect(requestsTo("webwxuploadmedia").length).toBe(before + 1)
       }).pipe(Effect.provide(layer)),
+  )
+
+  it.live("sends a chunk again when its connection failed, and carries on with the next", () =>
+    Effect.gen(function* () {
+      const bytes = randomBytes(600_000)
+      let attempts = 0
+      onRequest = (request) => {
+        if (new URL(request.url).pathname.endsWith("/webwxuploadmedia") && ++attempts === 2) {
+          sim.faults.hostUp("file.wx.qq.com")
+        }
+      }
+      sim.faults.hostDown("file.wx.qq.com")
+      const uploaded = yield* Upload.uploadMedia(erin.session, {
+        to: frankForErin,
+        fileName: "retry.bin",
+        mime: "application/octet-stream",
+        bytes,
+      })
+      expect(attempts).toBe(3)
+      expect(lastUpload("wxid_erin")).toMatchObject({ mediaId: uploaded.mediaId, md5: md5(bytes) })
+    }).pipe(
+      Effect.ensuring(
+        Effect.sync(() => {
+          onRequest = () => {}
+          sim.faults.hostUp("file.wx.qq.com")
+        }),
+      ),
+      Effect.provide(layer),
+    ),
   )
 
   it.effect(

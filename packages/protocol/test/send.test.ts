@@ -21,10 +21,12 @@ const world = sim.world
 world.addAccount({ wxid: "wxid_alice", nickName: "Alice", home: "wx2.qq.com" })
 world.addAccount({ wxid: "wxid_bob", nickName: "Bob", home: "wx.qq.com" })
 world.addAccount({ wxid: "wxid_dave", nickName: "Dave", home: "wx8.qq.com" })
+world.addAccount({ wxid: "wxid_ivan", nickName: "Ivan", home: "web2.wechat.com" })
 world.addPerson({ wxid: "wxid_carol", nickName: "Carol" })
 world.befriend("wxid_alice", "wxid_bob")
 world.befriend("wxid_alice", "wxid_carol")
 world.befriend("wxid_alice", "wxid_dave")
+world.befriend("wxid_ivan", "wxid_alice")
 const team = world.addGroup({
   topic: "Team",
   owner: "wxid_alice",
@@ -163,7 +165,8 @@ describe("Send", () => {
         "ClientMsgId",
       ])
       expect(msg["MsgSource"]).toBe(
-        `<msgsource><atusername>${bobForAlice}</atusername><atchatroomname>${teamForAlice}</atchatroomname></msgsource>`,
+        `<msgsource><atusername>${bobForAlice}</atusername>` +
+          `<atchatroomname>${teamForAlice}</atchatroomname></msgsource>`,
       )
       expect(lastActivity("wxid_alice")).toMatchObject({
         type: "sent",
@@ -269,6 +272,23 @@ describe("Send", () => {
         )
         expect(md5(downloaded)).toBe(md5(bytes))
       }).pipe(Effect.provide(layer)),
+  )
+
+  it.effect("sends a file with an empty appid in desktop mode", () =>
+    Effect.gen(function* () {
+      const ivan = yield* loginAs(sim, "wxid_ivan", { desktop: true })
+      const bytes = randomBytes(2_000)
+      const sent = yield* Send.sendFile(ivan.session, userNameIn(ivan.init, "Alice"), {
+        fileName: "minutes.txt",
+        mime: "text/plain",
+        bytes,
+      })
+      const msg = jsonBody(requestsTo("webwxsendappmsg").at(-1))["Msg"] as Record<string, unknown>
+      expect(msg["Content"]).toMatch(/^<appmsg appid='' sdkver=''><title>minutes\.txt<\/title>/)
+      expect(requestsTo("webwxsendappmsg").at(-1)!.headers["user-agent"]).toContain("UOS")
+      const received = yield* receive(alice.session, sent.msgId)
+      expect(received).toMatchObject({ MsgType: 49, AppMsgType: 6, FileName: "minutes.txt" })
+    }).pipe(Effect.provide(layer)),
   )
 
   it.effect("sends an emoticon from an uploaded gif, then the same sticker by its md5", () =>

@@ -23,7 +23,7 @@ const PICTURE_EXTENSIONS = new Set(["bmp", "jpeg", "jpg", "png"])
 export const extensionOf = (fileName: string): string =>
   /\.([^./\\]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? ""
 
-/** As the official client and wechat4u: bmp/jpeg/jpg/png are pictures, mp4 a video, anything else (gif too) a document. */
+/** As the official client and wechat4u: bmp/jpeg/jpg/png are pictures, mp4 a video, all else (gif too) a document. */
 export const mediaTypeOf = (fileName: string): MediaType => {
   const extension = extensionOf(fileName)
   return PICTURE_EXTENSIONS.has(extension) ? "pic" : extension === "mp4" ? "video" : "doc"
