@@ -233,7 +233,7 @@ const CHECKS: { readonly [K in MessageSpec["kind"]]: () => Effect.Effect<void, u
       )
       assert.deepStrictEqual(
         [transfer.amount, transfer.memo, transfer.paySubType],
-        ["￥0.11", "房租 & 水电", 1],
+        ["￥0.10", "房租 & 水电", 1],
       )
       assert.match(transfer.transferId, /^\d{31}$/)
     }),

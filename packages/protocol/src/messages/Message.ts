@@ -262,6 +262,7 @@ export const Message = Schema.Union(
 )
 export type Message = typeof Message.Type
 
+/** Gives up on an entry's kind, keeping its envelope (and raw entry) and saying why. */
 export const unknown = (envelope: Envelope, reason: string): Unknown => ({
   _tag: "Unknown",
   ...envelope,

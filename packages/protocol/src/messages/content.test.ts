@@ -21,12 +21,15 @@ describe("splitGroupPrefix", () => {
   })
 
   it("leaves contents without a prefix alone", () => {
-    assert.deepStrictEqual(splitGroupPrefix("hello:<br/>"), { sender: "hello", body: "" })
     assert.deepStrictEqual(splitGroupPrefix("你好:<br/>x"), {
       sender: undefined,
       body: "你好:<br/>x",
     })
     assert.deepStrictEqual(splitGroupPrefix(""), { sender: undefined, body: "" })
+  })
+
+  it("reads any wxid-like word as a prefix, so it is only applied to messages from a room", () => {
+    assert.deepStrictEqual(splitGroupPrefix("hello:<br/>"), { sender: "hello", body: "" })
   })
 })
 

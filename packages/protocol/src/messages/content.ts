@@ -1,6 +1,7 @@
 import { Either } from "effect"
 import { emojiToUnicode } from "../text/emoji.js"
 import { decodeEntities } from "../text/entities.js"
+import { readable } from "../text/readable.js"
 import { child, childText, parseXml, type XmlNode, type XmlValue } from "../wire/xml.js"
 
 /** The official client's pattern (OFF:6187): the sender is a session `@` name or a bare wxid. */
@@ -16,26 +17,24 @@ export const splitGroupPrefix = (
     : { sender: undefined, body: content }
 }
 
-/**
- * Emoji spans become characters first (their `<`, `>` and quotes must not meet the later steps), then
- * `<br/>` becomes a newline, then entities are decoded exactly once.
- */
-const unwrap = (wire: string): string => emojiToUnicode(wire).replace(/<br\/>/g, "\n")
+/** `<br/>` is the server's newline. */
+const newlines = (wire: string): string => wire.replace(/<br\/>/g, "\n")
 
-/** Typed text (or a notice) as people read it. */
-export const unescapeText = (wire: string): string => decodeEntities(unwrap(wire))
+/** Typed text (or a notice) as people read it: newlines, emoji spans, then entities decoded once. */
+export const unescapeText = (wire: string): string => readable(newlines(wire))
 
 /**
  * An XML-bearing Content (after its group prefix) parsed. The server escapes the XML once more, so one
  * entity decode gives the XML and the parser decodes the inner level (`&amp;amp;` → `&amp;` → `&`).
  */
 export const contentXml = (wire: string): Either.Either<XmlNode, string> => {
-  const text = unwrap(wire).trim()
+  // Emoji spans go first: names in attributes carry them, and their quotes would end the attribute.
+  const text = newlines(emojiToUnicode(wire)).trim()
   if (text === "") return Either.left("empty content")
   // Some senders' XML arrives unescaped; decoding it once more would break its own entities.
   const xml = text.startsWith("&lt;") ? decodeEntities(text) : text
   // A sender's own escaped `<br/>` (after a file's `</msg>`) is markup only after the decode.
-  return parseXml(xml.replace(/<br\/>/g, "\n"))
+  return parseXml(newlines(xml))
 }
 
 /** The element at the end of a path of child names. */

@@ -1,6 +1,6 @@
 import { Either } from "effect"
-import { emojiToUnicode } from "../text/emoji.js"
 import { decodeEntities } from "../text/entities.js"
+import { readable } from "../text/readable.js"
 import type { XmlNode } from "../wire/xml.js"
 import { AppMsgType, decodeApp } from "./appmsg.js"
 import {
@@ -81,7 +81,7 @@ const detailsOf = (wire: string): XmlNode | undefined =>
 const text = (envelope: Envelope, body: string, context: DecodeContext): Message => {
   const value = unescapeText(body)
   const mentions = envelope.isGroup ? findMentions(value) : []
-  const selfNames = (context.selfDisplayNames ?? []).map(emojiToUnicode)
+  const selfNames = (context.selfDisplayNames ?? []).map(readable)
   return {
     _tag: "Text",
     ...envelope,
@@ -173,9 +173,6 @@ const emoticon = (envelope: Envelope, body: string): Message => {
   })
 }
 
-/** Names in `RecommendInfo` are in wire form (emoji spans) but not HTML-escaped. */
-const plain = emojiToUnicode
-
 const card = (envelope: Envelope, body: string): Message => {
   const info = envelope.raw.RecommendInfo
   const details = detailsOf(body)
@@ -185,7 +182,7 @@ const card = (envelope: Envelope, body: string): Message => {
     _tag: "Card",
     ...envelope,
     userName,
-    nickName: field(details, "nickname") || plain(info.NickName),
+    nickName: field(details, "nickname") || readable(info.NickName),
     alias: field(details, "alias") || info.Alias,
     isOfficial:
       (info.VerifyFlag & 8) !== 0 ||
@@ -203,14 +200,14 @@ const friendRequest = (envelope: Envelope, body: string): Message => {
     _tag: "FriendRequest",
     ...envelope,
     userName: info.UserName,
-    nickName: plain(info.NickName) || field(details, "fromnickname"),
+    nickName: readable(info.NickName) || field(details, "fromnickname"),
     wxid: field(details, "fromusername"),
-    greeting: plain(info.Content) || field(details, "content"),
+    greeting: readable(info.Content) || field(details, "content"),
     ticket: info.Ticket || field(details, "ticket"),
     scene: info.Scene || numberField(details, "scene"),
     alias: field(details, "alias") || info.Alias,
-    province: field(details, "province") || plain(info.Province),
-    city: field(details, "city") || plain(info.City),
+    province: field(details, "province") || readable(info.Province),
+    city: field(details, "city") || readable(info.City),
     sex: field(details, "sex") === "" ? info.Sex : numberField(details, "sex"),
   }
 }
