@@ -84,6 +84,8 @@ export class RequestRejected extends Data.TaggedError("RequestRejected")<{
   readonly host: string
   readonly ret: number
   readonly errMsg: string
+  /** The refused answer as parsed, for callers that need more than ErrMsg from it. */
+  readonly answer?: Readonly<Record<string, unknown>>
 }> {
   override get message(): string {
     return `${this.endpoint} on ${this.host}: Ret ${this.ret}${this.errMsg ? ` (${this.errMsg})` : ""}`
@@ -135,10 +137,21 @@ const isSessionEnd = (ret: number): ret is SessionEndCode => ret === 1100 || ret
 /** Turns a non-zero `Ret` into the typed error that says what it means. */
 export const retError = (
   ret: number,
-  context: { readonly endpoint: string; readonly host: string; readonly errMsg?: string },
+  context: {
+    readonly endpoint: string
+    readonly host: string
+    readonly errMsg?: string
+    readonly answer?: Readonly<Record<string, unknown>>
+  },
 ): SessionExpired | RateLimited | RequestRejected =>
   isSessionEnd(ret)
     ? new SessionExpired({ code: ret, endpoint: context.endpoint, host: context.host })
     : ret === 1205
       ? new RateLimited({ endpoint: context.endpoint, host: context.host })
-      : new RequestRejected({ endpoint: context.endpoint, host: context.host, ret, errMsg: context.errMsg ?? "" })
+      : new RequestRejected({
+          endpoint: context.endpoint,
+          host: context.host,
+          ret,
+          errMsg: context.errMsg ?? "",
+          ...(context.answer === undefined ? {} : { answer: context.answer }),
+        })

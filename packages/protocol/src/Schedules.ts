@@ -1,4 +1,4 @@
-import { Duration, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import { RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "./Errors.js"
 
 /** A retry policy as data: exponential from `base`, capped at `max`, jittered, at most `times` retries. */
@@ -37,3 +37,11 @@ export const isTransient = (error: HttpFailure | { readonly _tag: string }): boo
 
 /** A send may be retried only if the server cannot have accepted it. */
 export const isSafeToResend = (error: unknown): boolean => error instanceof TransportError && error.beforeSend
+
+/** Reads are asked again after a transport failure; an answer that was read is never re-asked. */
+export const retryRead = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.retry(effect, { schedule: idempotentRead, while: isTransient })
+
+/** Changes are sent again only when the server cannot have seen them. */
+export const resendIfUnsent = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.retry(effect, { schedule: sendRetry, while: isSafeToResend })

@@ -1,16 +1,12 @@
-import { HttpClient, HttpClientError, HttpClientResponse } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import { HttpClientError, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { requestFriend, Simulator } from "@wxfleet/simulator"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { afterAll } from "vitest"
 import { isGroup } from "../src/contacts/Contact.js"
 import { allContacts, batchGet, groupDetails } from "../src/contacts/Contacts.js"
 import { acceptFriend, addFriend, setPinned, setRemark } from "../src/contacts/Friends.js"
-import { Transport } from "../src/http/Transport.js"
-import { Upstream } from "../src/http/Upstream.js"
-import { ProtocolConfig } from "../src/ProtocolConfig.js"
-import { protocolLayer } from "./support/layer.js"
+import { jsonBody, protocolLayer, tappedLayer } from "./support/layer.js"
 import { loginAs } from "./support/session.js"
 
 const sim = await Simulator.start({ loginPollHoldMs: 200, syncHoldMs: 300, contactPageSize: 4 })
@@ -45,24 +41,6 @@ const layer = protocolLayer(sim)
 const userNameIn = (account: string, wxid: string) => world.account(account).session!.userName(wxid)
 const lastActivity = (account: string) => world.account(account).activity.at(-1)
 
-/** The real client over real HTTP, with a hook that may answer or break chosen requests itself. */
-const tappedLayer = (
-  tap: (request: {
-    readonly url: URL
-    readonly request: Parameters<Parameters<typeof HttpClient.make>[0]>[0]
-  }) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> | undefined,
-) => {
-  const client = Layer.effect(
-    HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (real) =>
-      HttpClient.make((request) => tap({ url: new URL(request.url), request }) ?? real.execute(request)),
-    ),
-  ).pipe(Layer.provide(NodeHttpClient.layerUndici))
-  return Layer.mergeAll(Transport.Default, ProtocolConfig.layer()).pipe(
-    Layer.provide(Layer.mergeAll(client, Upstream.layer(sim.upstream))),
-  )
-}
-
 describe("allContacts", () => {
   it.effect("lists every friend and saved room across pages, decoded", () =>
     Effect.gen(function* () {
@@ -87,7 +65,7 @@ describe("allContacts", () => {
   it.effect("ends the listing when the server repeats a Seq instead of looping", () =>
     Effect.gen(function* () {
       let pages = 0
-      const repeating = tappedLayer(({ url, request }) => {
+      const repeating = tappedLayer(sim, ({ url, request }) => {
         if (!url.pathname.endsWith("/webwxgetcontact")) return undefined
         pages++
         const body = {
@@ -120,11 +98,9 @@ describe("batchGet and groupDetails", () => {
   it.effect("gets a room with its members, then all 61 members in batches of at most 50", () =>
     Effect.gen(function* () {
       const batchSizes: Array<number> = []
-      const counting = tappedLayer(({ url, request }) => {
-        if (url.pathname.endsWith("/webwxbatchgetcontact") && request.body._tag === "Uint8Array") {
-          batchSizes.push(
-            (JSON.parse(new TextDecoder().decode(request.body.body)) as { List: Array<unknown> }).List.length,
-          )
+      const counting = tappedLayer(sim, ({ url, request }) => {
+        if (url.pathname.endsWith("/webwxbatchgetcontact")) {
+          batchSizes.push((jsonBody(request)["List"] as Array<unknown>).length)
         }
         return undefined
       })
@@ -170,7 +146,7 @@ describe("batchGet and groupDetails", () => {
   it.live("retries a read after a transport failure", () =>
     Effect.gen(function* () {
       let failures = 2
-      const flaky = tappedLayer(({ url, request }) =>
+      const flaky = tappedLayer(sim, ({ url, request }) =>
         url.pathname.endsWith("/webwxbatchgetcontact") && failures-- > 0
           ? Effect.fail(
               new HttpClientError.RequestError({ request, reason: "Transport", cause: { code: "ECONNRESET" } }),

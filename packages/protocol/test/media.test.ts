@@ -1,16 +1,13 @@
 import { createHash, randomBytes } from "node:crypto"
-import { HttpClient, type HttpClientRequest } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import type { HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Simulator, speak } from "@wxfleet/simulator"
-import { Chunk, Effect, Layer, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import { afterAll } from "vitest"
-import { Transport } from "../src/http/Transport.js"
-import { Upstream } from "../src/http/Upstream.js"
 import * as Download from "../src/media/Download.js"
-import { ProtocolConfig } from "../src/ProtocolConfig.js"
 import * as Send from "../src/send/Send.js"
 import * as Upload from "../src/send/Upload.js"
+import { jsonBody, recordingLayer } from "./support/layer.js"
 import { loginAs } from "./support/session.js"
 
 const sim = await Simulator.start({ loginPollHoldMs: 200, syncHoldMs: 300 })
@@ -29,30 +26,8 @@ const crew = world.addGroup({
 })
 afterAll(() => sim.close())
 
-/** Every request the client sent, as the transport handed it to undici; `onRequest` may react to one. */
-const requests: Array<HttpClientRequest.HttpClientRequest> = []
-let onRequest: (request: HttpClientRequest.HttpClientRequest) => void = () => {}
-const layer = Layer.mergeAll(Transport.Default, ProtocolConfig.layer()).pipe(
-  Layer.provide(
-    Layer.mergeAll(
-      Layer.effect(
-        HttpClient.HttpClient,
-        Effect.map(
-          HttpClient.HttpClient,
-          HttpClient.tapRequest((request) =>
-            Effect.sync(() => {
-              requests.push(request)
-              onRequest(request)
-            }),
-          ),
-        ),
-      ).pipe(Layer.provide(NodeHttpClient.layerUndici)),
-      Upstream.layer(sim.upstream),
-    ),
-  ),
-)
-const requestsTo = (endpoint: string) =>
-  requests.filter((r) => new URL(r.url).pathname.endsWith(`/${endpoint}`))
+const recording = recordingLayer(sim)
+const { layer, requestsTo } = recording
 const formOf = (request: HttpClientRequest.HttpClientRequest | undefined): FormData => {
   if (request?.body._tag !== "FormData") throw new Error("not a multipart request")
   return request.body.formData
@@ -282,7 +257,7 @@ describe("Upload", () => {
     Effect.gen(function* () {
       const bytes = randomBytes(600_000)
       let attempts = 0
-      onRequest = (request) => {
+      recording.onRequest = (request) => {
         if (new URL(request.url).pathname.endsWith("/webwxuploadmedia") && ++attempts === 2) {
           sim.faults.hostUp("file.wx.qq.com")
         }
@@ -299,7 +274,7 @@ describe("Upload", () => {
     }).pipe(
       Effect.ensuring(
         Effect.sync(() => {
-          onRequest = () => {}
+          recording.onRequest = () => {}
           sim.faults.hostUp("file.wx.qq.com")
         }),
       ),
@@ -332,9 +307,7 @@ describe("Upload", () => {
         const uploadsBefore = requestsTo("webwxuploadmedia").length
         const first = yield* Upload.uploadMedia(erin.session, file)
 
-        const check = requestsTo("webwxcheckupload").at(-1)
-        if (check?.body._tag !== "Uint8Array") throw new Error("no checkupload")
-        expect(JSON.parse(new TextDecoder().decode(check.body.body))).toMatchObject({
+        expect(jsonBody(requestsTo("webwxcheckupload").at(-1))).toMatchObject({
           FromUserName: erin.init.self.userName,
           ToUserName: frankForErin,
           FileSize: size,
@@ -363,13 +336,7 @@ describe("Upload", () => {
         expect(requestsTo("webwxuploadmedia").length).toBe(uploadsAfterFirst)
 
         const sent = yield* Send.sendFile(erin.session, frankForErin, again)
-        const sendBody = requestsTo("webwxsendappmsg").at(-1)
-        if (sendBody?.body._tag !== "Uint8Array") throw new Error("no sendappmsg")
-        const msg = (
-          JSON.parse(new TextDecoder().decode(sendBody.body.body)) as {
-            Msg: Record<string, unknown>
-          }
-        ).Msg
+        const msg = jsonBody(requestsTo("webwxsendappmsg").at(-1))["Msg"] as Record<string, unknown>
         expect(Object.keys(msg).slice(0, 3)).toEqual(["Signature", "Type", "Content"])
         expect(msg["Signature"]).toBe(again.signature)
         const received = world
@@ -476,7 +443,7 @@ describe("Download", () => {
       const bytes = randomBytes(10_000)
       const { msgId } = speak(world, "wxid_gina", "wxid_frank", { kind: "image", bytes })
       let attempts = 0
-      onRequest = (request) => {
+      recording.onRequest = (request) => {
         if (new URL(request.url).pathname.endsWith("/webwxgetmsgimg") && ++attempts === 2)
           sim.faults.hostUp("wx8.qq.com")
       }
@@ -486,7 +453,7 @@ describe("Download", () => {
     }).pipe(
       Effect.ensuring(
         Effect.sync(() => {
-          onRequest = () => {}
+          recording.onRequest = () => {}
           sim.faults.hostUp("wx8.qq.com")
         }),
       ),

@@ -1,19 +1,15 @@
 import { createHash, randomBytes } from "node:crypto"
 import { createServer } from "node:net"
-import { HttpClient, type HttpClientRequest } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Simulator } from "@wxfleet/simulator"
-import { Chunk, Effect, Layer, Ref, Stream } from "effect"
+import { Chunk, Effect, Ref, Stream } from "effect"
 import { afterAll } from "vitest"
 import { postJson } from "../src/http/call.js"
-import { Transport } from "../src/http/Transport.js"
-import { Upstream } from "../src/http/Upstream.js"
 import * as Download from "../src/media/Download.js"
-import { ProtocolConfig } from "../src/ProtocolConfig.js"
 import * as Send from "../src/send/Send.js"
 import type { SyncKey } from "../src/session/SessionState.js"
 import type { WxSession } from "../src/session/WxSession.js"
+import { jsonBody, recordingLayer } from "./support/layer.js"
 import { loginAs } from "./support/session.js"
 
 const sim = await Simulator.start({ loginPollHoldMs: 200, syncHoldMs: 300 })
@@ -34,33 +30,8 @@ const team = world.addGroup({
 })
 afterAll(() => sim.close())
 
-/** Every request the client sent, as the transport handed it to undici (URL already rewritten). */
-const requests: Array<HttpClientRequest.HttpClientRequest> = []
-const recordingLayer = (upstream: string) =>
-  Layer.mergeAll(Transport.Default, ProtocolConfig.layer()).pipe(
-    Layer.provide(
-      Layer.mergeAll(
-        Layer.effect(
-          HttpClient.HttpClient,
-          Effect.map(
-            HttpClient.HttpClient,
-            HttpClient.tapRequest((request) => Effect.sync(() => requests.push(request))),
-          ),
-        ).pipe(Layer.provide(NodeHttpClient.layerUndici)),
-        Upstream.layer(upstream),
-      ),
-    ),
-  )
-const layer = recordingLayer(sim.upstream)
-
-const requestsTo = (endpoint: string) =>
-  requests.filter((r) => new URL(r.url).pathname.endsWith(`/${endpoint}`))
-const jsonBody = (
-  request: HttpClientRequest.HttpClientRequest | undefined,
-): Record<string, unknown> => {
-  if (request?.body._tag !== "Uint8Array") throw new Error("not a JSON request")
-  return JSON.parse(new TextDecoder().decode(request.body.body)) as Record<string, unknown>
-}
+const recording = recordingLayer(sim)
+const { layer, requestsTo } = recording
 
 const alice = await Effect.runPromise(loginAs(sim, "wxid_alice").pipe(Effect.provide(layer)))
 const bob = await Effect.runPromise(loginAs(sim, "wxid_bob").pipe(Effect.provide(layer)))
@@ -408,7 +379,7 @@ describe("Send", () => {
           attempts.map((r) => (jsonBody(r)["Msg"] as Record<string, unknown>)["ClientMsgId"]),
         )
         expect(ids.size).toBe(1)
-      }).pipe(Effect.provide(recordingLayer(`http://127.0.0.1:${closedPort}/{host}`))),
+      }).pipe(Effect.provide(recording.layerVia(`http://127.0.0.1:${closedPort}/{host}`))),
   )
 
   it.effect("fails with SessionExpired once the phone ended the session", () =>

@@ -1,23 +1,15 @@
 import { HttpClientRequest } from "@effect/platform"
 import { Array as Arr, Effect, Schema } from "effect"
-import { retError, type SessionCallError } from "../Errors.js"
-import { CGI, postJson } from "../http/call.js"
-import { decodeWith, Transport } from "../http/Transport.js"
+import type { SessionCallError } from "../Errors.js"
+import { CGI, decodeAnswer, judgeAnswer, postJsonAs } from "../http/call.js"
+import { Transport } from "../http/Transport.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
+import { retryRead } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
-import { parseServerJson } from "../wire/json.js"
 import { type Contact, type DecodeContext, fromWire, type GroupContact, isGroup, WireContact } from "./Contact.js"
-import { decodeAnswer, retryRead } from "./internal/calls.js"
 
 /** The server answers at most 50 contacts per webwxbatchgetcontact call (the official client's batch). */
 export const BATCH_LIMIT = 50
-
-const BaseResponseOnly = Schema.Struct({
-  BaseResponse: Schema.Struct({
-    Ret: Schema.Number,
-    ErrMsg: Schema.optionalWith(Schema.String, { default: () => "" }),
-  }),
-})
 
 const ContactPage = Schema.Struct({ MemberList: Schema.Array(WireContact), Seq: Schema.Number })
 
@@ -48,11 +40,8 @@ const contactPage = (
       timeout: config.requestTimeout,
       desktop: session.desktop,
     })
-    const json = yield* decodeWith(response, endpoint, parseServerJson)
-    const where = { endpoint, host: response.host }
-    const { BaseResponse } = yield* decodeAnswer(BaseResponseOnly, json, where)
-    if (BaseResponse.Ret !== 0) return yield* retError(BaseResponse.Ret, { ...where, errMsg: BaseResponse.ErrMsg })
-    const page = yield* decodeAnswer(ContactPage, json, where)
+    const json = yield* judgeAnswer(response, { endpoint })
+    const page = yield* decodeAnswer(ContactPage, json, { endpoint, host: response.host })
     const context = yield* decodeContext(session)
     return { contacts: page.MemberList.map((wire) => fromWire(wire, context)), next: page.Seq }
   })
@@ -102,16 +91,17 @@ export const batchGet = (
     const context = yield* decodeContext(session, options.remarks)
     const batches = yield* Effect.forEach(Arr.chunksOf(requests, BATCH_LIMIT), (batch) =>
       retryRead(
-        Effect.flatMap(
-          postJson(session, {
+        postJsonAs(
+          session,
+          {
             endpoint: "webwxbatchgetcontact",
             query: { type: "ex", r: Date.now(), lang: "zh_CN" },
             body: {
               Count: batch.length,
               List: batch.map((request) => ({ UserName: request.userName, EncryChatRoomId: request.room ?? "" })),
             },
-          }),
-          (json) => decodeAnswer(BatchAnswer, json, { endpoint: "webwxbatchgetcontact", host: session.hosts.home }),
+          },
+          BatchAnswer,
         ),
       ),
     )

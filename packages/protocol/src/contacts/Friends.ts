@@ -3,9 +3,9 @@ import type { SessionCallError } from "../Errors.js"
 import { postJson } from "../http/call.js"
 import type { Transport } from "../http/Transport.js"
 import type { ProtocolConfig } from "../ProtocolConfig.js"
+import { resendIfUnsent } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
 import { batchGet } from "./Contacts.js"
-import { resendIfUnsent } from "./internal/calls.js"
 
 /** webwxverifyuser opcodes: 2 asks someone to be friends, 3 accepts their request. */
 const SEND_REQUEST = 2

@@ -1,13 +1,13 @@
 import { Effect, Schema } from "effect"
 import type { SessionCallError } from "../Errors.js"
-import { postJson } from "../http/call.js"
+import { postJsonAs } from "../http/call.js"
 import type { Transport } from "../http/Transport.js"
 import type { ProtocolConfig } from "../ProtocolConfig.js"
+import { resendIfUnsent } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
 import { readable } from "../text/readable.js"
 import { type GroupMember, memberFromWire, WireMember } from "./Contact.js"
 import { groupDetails } from "./Contacts.js"
-import { decodeAnswer, resendIfUnsent } from "./internal/calls.js"
 
 /** The official client shows -2013 as success on create and add (some members must confirm an invitation [U]). */
 const PARTLY_DONE = -2013
@@ -36,18 +36,18 @@ export const createGroup = (
   topic = "",
 ): Effect.Effect<CreatedGroup, SessionCallError, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
-    const json = yield* resendIfUnsent(
-      postJson(session, {
-        endpoint: "webwxcreatechatroom",
-        query: { r: Date.now() },
-        body: { MemberCount: userNames.length, MemberList: userNames.map((UserName) => ({ UserName })), Topic: topic },
-        okRets: [PARTLY_DONE],
-      }),
+    const answer = yield* resendIfUnsent(
+      postJsonAs(
+        session,
+        {
+          endpoint: "webwxcreatechatroom",
+          query: { r: Date.now() },
+          body: { MemberCount: userNames.length, MemberList: userNames.map((UserName) => ({ UserName })), Topic: topic },
+          okRets: [PARTLY_DONE],
+        },
+        CreateAnswer,
+      ),
     )
-    const answer = yield* decodeAnswer(CreateAnswer, json, {
-      endpoint: "webwxcreatechatroom",
-      host: session.hosts.home,
-    })
     return {
       userName: answer.ChatRoomName,
       topic: readable(answer.Topic),
@@ -64,18 +64,18 @@ const updateChatroom = (
   body: Readonly<Record<string, string>>,
 ): Effect.Effect<ReadonlyArray<GroupMember>, SessionCallError, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
-    const json = yield* resendIfUnsent(
-      postJson(session, {
-        endpoint: "webwxupdatechatroom",
-        query: { fun },
-        body,
-        okRets: fun === "addmember" || fun === "invitemember" ? [PARTLY_DONE] : [],
-      }),
+    const answer = yield* resendIfUnsent(
+      postJsonAs(
+        session,
+        {
+          endpoint: "webwxupdatechatroom",
+          query: { fun },
+          body,
+          okRets: fun === "addmember" || fun === "invitemember" ? [PARTLY_DONE] : [],
+        },
+        MembersAnswer,
+      ),
     )
-    const answer = yield* decodeAnswer(MembersAnswer, json, {
-      endpoint: "webwxupdatechatroom",
-      host: session.hosts.home,
-    })
     return answer.MemberList.map((member) => memberFromWire(member))
   })
 

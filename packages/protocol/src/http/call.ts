@@ -1,44 +1,131 @@
 import { HttpClientRequest } from "@effect/platform"
-import { Effect, Either } from "effect"
-import { MalformedResponse, retError, type SessionCallError } from "../Errors.js"
+import { Effect, Either, Schema } from "effect"
+import {
+  MalformedResponse,
+  retError,
+  type RateLimited,
+  type RequestRejected,
+  type SessionCallError,
+  type SessionExpired,
+} from "../Errors.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
 import type { WxSession } from "../session/WxSession.js"
 import { parseServerJson } from "../wire/json.js"
-import { decodeWith, Transport } from "./Transport.js"
+import { decodeWith, Transport, type TextResponse } from "./Transport.js"
 
 export const CGI = "/cgi-bin/mmwebwx-bin"
 
 /** A JSON answer's `BaseResponse.Ret` (and ErrMsg), or a reason it has none. */
 const baseResponseOf = (value: unknown): Either.Either<{ ret: number; errMsg: string }, string> => {
-  const base = (value as { BaseResponse?: { Ret?: unknown; ErrMsg?: unknown } } | null)?.BaseResponse
+  const base = (value as { BaseResponse?: { Ret?: unknown; ErrMsg?: unknown } } | null)
+    ?.BaseResponse
   if (typeof base?.Ret !== "number") return Either.left("no BaseResponse.Ret")
   return Either.right({ ret: base.Ret, errMsg: typeof base.ErrMsg === "string" ? base.ErrMsg : "" })
 }
 
-export interface JsonCall {
+/** How to judge an endpoint's JSON answer. */
+export interface AnswerRules {
   readonly endpoint: string
+  /** Rets that are not errors for this endpoint (e.g. -2013 on addmember). */
+  readonly okRets?: ReadonlyArray<number>
+  /**
+   * A top-level field that explains a refusal better than `ErrMsg` (webwxrevokemsg's
+   * `SysWording`); when it holds text, the RequestRejected carries it as `errMsg`.
+   */
+  readonly refusalWording?: string
+}
+
+export interface JsonCall extends AnswerRules {
   /** Host to call; the session's home by default. */
   readonly host?: string
   /** Query string without pass_ticket (added here). */
   readonly query?: Readonly<Record<string, string | number>>
   /** Body fields besides BaseRequest. */
   readonly body?: Readonly<Record<string, unknown>>
-  /** Rets that are not errors for this endpoint (e.g. -2013 on addmember). */
-  readonly okRets?: ReadonlyArray<number>
 }
 
-const queryString = (query: Readonly<Record<string, string | number>>, passTicket: string): string =>
-  [...Object.entries(query).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`), `pass_ticket=${passTicket}`].join("&")
+const wordingOf = (json: Record<string, unknown>, field: string | undefined): string => {
+  const wording = field === undefined ? undefined : json[field]
+  return typeof wording === "string" ? wording : ""
+}
 
 /**
- * POSTs `{BaseRequest, ...body}` to a JSON endpoint of a logged-in session and returns the parsed
- * answer once its `BaseResponse.Ret` says it succeeded; a non-zero Ret becomes its typed error.
- * pass_ticket goes into the query as received (it arrives percent-encoded).
+ * Parses a JSON answer and judges its `BaseResponse.Ret`: zero (or one of `okRets`) gives the
+ * parsed answer, anything else its typed error, which keeps the refused answer for the caller.
  */
-export const postJson = (
+export const judgeAnswer = (
+  response: TextResponse,
+  rules: AnswerRules,
+): Effect.Effect<
+  Record<string, unknown>,
+  MalformedResponse | SessionExpired | RateLimited | RequestRejected
+> =>
+  Effect.gen(function* () {
+    const json = (yield* decodeWith(response, rules.endpoint, parseServerJson)) as Record<
+      string,
+      unknown
+    >
+    const base = yield* Either.match(baseResponseOf(json), {
+      onLeft: (reason) =>
+        Effect.fail(
+          new MalformedResponse({
+            endpoint: rules.endpoint,
+            host: response.host,
+            reason,
+            raw: response.text.slice(0, 4_000),
+          }),
+        ),
+      onRight: Effect.succeed,
+    })
+    if (base.ret !== 0 && !rules.okRets?.includes(base.ret)) {
+      return yield* Effect.fail(
+        retError(base.ret, {
+          endpoint: rules.endpoint,
+          host: response.host,
+          errMsg: wordingOf(json, rules.refusalWording) || base.errMsg,
+          answer: json,
+        }),
+      )
+    }
+    return json
+  })
+
+/** Decodes a parsed JSON answer with a Schema; a mismatch is a MalformedResponse carrying the answer. */
+export const decodeAnswer = <A, I>(
+  schema: Schema.Schema<A, I>,
+  json: unknown,
+  where: { readonly endpoint: string; readonly host: string },
+): Effect.Effect<A, MalformedResponse> =>
+  Schema.decodeUnknown(schema)(json).pipe(
+    Effect.mapError(
+      (error) =>
+        new MalformedResponse({
+          endpoint: where.endpoint,
+          host: where.host,
+          reason: error.message,
+          raw: JSON.stringify(json).slice(0, 4_000),
+        }),
+    ),
+  )
+
+const queryString = (
+  query: Readonly<Record<string, string | number>>,
+  passTicket: string,
+): string =>
+  [
+    ...Object.entries(query).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`),
+    `pass_ticket=${passTicket}`,
+  ].join("&")
+
+/** The round trip of `postJson`, with the host that answered (errors of a later decode name it). */
+const exchange = (
   session: WxSession,
   call: JsonCall,
-): Effect.Effect<Record<string, unknown>, SessionCallError, Transport | ProtocolConfig> =>
+): Effect.Effect<
+  { json: Record<string, unknown>; host: string },
+  SessionCallError,
+  Transport | ProtocolConfig
+> =>
   Effect.gen(function* () {
     const transport = yield* Transport
     const config = yield* ProtocolConfig
@@ -55,14 +142,26 @@ export const postJson = (
       timeout: config.requestTimeout,
       desktop: session.desktop,
     })
-    const json = yield* decodeWith(response, call.endpoint, parseServerJson)
-    const base = yield* Either.match(baseResponseOf(json), {
-      onLeft: (reason) =>
-        Effect.fail(new MalformedResponse({ endpoint: call.endpoint, host, reason, raw: response.text.slice(0, 4_000) })),
-      onRight: Effect.succeed,
-    })
-    if (base.ret !== 0 && !call.okRets?.includes(base.ret)) {
-      return yield* Effect.fail(retError(base.ret, { endpoint: call.endpoint, host, errMsg: base.errMsg }))
-    }
-    return json as Record<string, unknown>
+    return { json: yield* judgeAnswer(response, call), host: response.host }
   })
+
+/**
+ * POSTs `{BaseRequest, ...body}` to a JSON endpoint of a logged-in session and returns the parsed
+ * answer once its `BaseResponse.Ret` says it succeeded; a non-zero Ret becomes its typed error.
+ * pass_ticket goes into the query as received (it arrives percent-encoded).
+ */
+export const postJson = (
+  session: WxSession,
+  call: JsonCall,
+): Effect.Effect<Record<string, unknown>, SessionCallError, Transport | ProtocolConfig> =>
+  Effect.map(exchange(session, call), ({ json }) => json)
+
+/** `postJson`, then the answer decoded with `schema` (a mismatch is MalformedResponse). */
+export const postJsonAs = <A, I>(
+  session: WxSession,
+  call: JsonCall,
+  schema: Schema.Schema<A, I>,
+): Effect.Effect<A, SessionCallError, Transport | ProtocolConfig> =>
+  Effect.flatMap(exchange(session, call), ({ json, host }) =>
+    decodeAnswer(schema, json, { endpoint: call.endpoint, host }),
+  )

@@ -4,7 +4,7 @@ import { RequestTimeout, type HttpFailure } from "../Errors.js"
 import { CGI } from "../http/call.js"
 import { Transport } from "../http/Transport.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
-import { idempotentRead, isTransient } from "../Schedules.js"
+import { retryRead } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
 
 /**
@@ -79,7 +79,7 @@ const download = (
             onSome: (bytes) => Effect.succeed(Stream.concat(Stream.make(bytes), rest)),
           }),
         ),
-        Effect.retry({ schedule: idempotentRead, while: isTransient }),
+        retryRead,
       )
     }),
   )

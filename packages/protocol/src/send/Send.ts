@@ -1,16 +1,13 @@
-import { HttpClientRequest } from "@effect/platform"
-import { Effect, Either, Schema } from "effect"
-import { MalformedResponse, retError, type SessionCallError } from "../Errors.js"
-import { CGI, postJson } from "../http/call.js"
-import { decodeWith, Transport } from "../http/Transport.js"
+import { Effect, Schema } from "effect"
+import type { SessionCallError } from "../Errors.js"
+import { postJson, postJsonAs } from "../http/call.js"
+import type { Transport } from "../http/Transport.js"
 import { clientMsgId } from "../Ids.js"
-import { ProtocolConfig } from "../ProtocolConfig.js"
-import { isSafeToResend, sendRetry } from "../Schedules.js"
+import type { ProtocolConfig } from "../ProtocolConfig.js"
+import { resendIfUnsent } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
-import { parseServerJson } from "../wire/json.js"
 import {
   extensionOf,
-  selfUserName,
   uploadMedia,
   type MediaFile,
   type UploadedMedia,
@@ -49,24 +46,13 @@ const send = (
     const localId = clientMsgId()
     const Msg = {
       ...msg,
-      FromUserName: yield* selfUserName(session),
+      FromUserName: yield* session.selfUserName(),
       ToUserName: to,
       LocalID: localId,
       ClientMsgId: localId,
     }
-    const json = yield* postJson(session, { endpoint, query, body: { Msg, Scene: 0 } }).pipe(
-      Effect.retry({ schedule: sendRetry, while: isSafeToResend }),
-    )
-    const answer = yield* Schema.decodeUnknown(SendAnswer)(json).pipe(
-      Effect.mapError(
-        (error) =>
-          new MalformedResponse({
-            endpoint,
-            host: session.hosts.home,
-            reason: error.message,
-            raw: JSON.stringify(json).slice(0, 4_000),
-          }),
-      ),
+    const answer = yield* resendIfUnsent(
+      postJsonAs(session, { endpoint, query, body: { Msg, Scene: 0 } }, SendAnswer),
     )
     return { msgId: answer.MsgID, localId }
   })
@@ -108,19 +94,28 @@ const uploaded = <E, R>(
 ): Effect.Effect<UploadedMedia, UploadError | E, Transport | ProtocolConfig | R> =>
   "mediaId" in media ? Effect.succeed(media) : uploadMedia(session, { ...media, to })
 
+/** Uploads (unless given an earlier upload) then sends the media by its MediaId alone. */
+const sendByMediaId = <E, R>(
+  session: WxSession,
+  to: string,
+  media: Media<E, R>,
+  via: { readonly endpoint: string; readonly type: number },
+): Effect.Effect<SentMessage, UploadError | E, Transport | ProtocolConfig | R> =>
+  Effect.flatMap(uploaded(session, to, media), (upload) =>
+    send(session, via.endpoint, ASYNC_JSON, to, {
+      Type: via.type,
+      MediaId: upload.mediaId,
+      Content: "",
+    }),
+  )
+
 /** Uploads (unless given an earlier upload) then sends with webwxsendmsgimg. */
 export const sendImage = <E = never, R = never>(
   session: WxSession,
   to: string,
   image: Media<E, R>,
 ): Effect.Effect<SentMessage, UploadError | E, Transport | ProtocolConfig | R> =>
-  Effect.flatMap(uploaded(session, to, image), (media) =>
-    send(session, "webwxsendmsgimg", ASYNC_JSON, to, {
-      Type: 3,
-      MediaId: media.mediaId,
-      Content: "",
-    }),
-  )
+  sendByMediaId(session, to, image, { endpoint: "webwxsendmsgimg", type: 3 })
 
 /** Uploads (unless given an earlier upload) then sends with webwxsendvideomsg. */
 export const sendVideo = <E = never, R = never>(
@@ -128,13 +123,7 @@ export const sendVideo = <E = never, R = never>(
   to: string,
   video: Media<E, R>,
 ): Effect.Effect<SentMessage, UploadError | E, Transport | ProtocolConfig | R> =>
-  Effect.flatMap(uploaded(session, to, video), (media) =>
-    send(session, "webwxsendvideomsg", ASYNC_JSON, to, {
-      Type: 43,
-      MediaId: media.mediaId,
-      Content: "",
-    }),
-  )
+  sendByMediaId(session, to, video, { endpoint: "webwxsendvideomsg", type: 43 })
 
 /** Text inside the appmsg XML: the characters XML reserves. */
 const xmlText = (text: string): string =>
@@ -183,57 +172,19 @@ export const sendEmoticon = <E = never, R = never>(
   )
 }
 
-const RevokeAnswer = Schema.Struct({
-  BaseResponse: Schema.Struct({
-    Ret: Schema.Number,
-    ErrMsg: Schema.optionalWith(Schema.String, { default: () => "" }),
-  }),
-  SysWording: Schema.optionalWith(Schema.String, { default: () => "" }),
-})
-
 /**
  * webwxrevokemsg: recalls a sent message (the server allows two minutes). A refusal is
- * RequestRejected with the server's Ret and its explanation (`SysWording`, else `ErrMsg`), which
- * is why this call reads the refused answer itself instead of going through postJson.
+ * RequestRejected with the server's Ret and its explanation (`SysWording`, else `ErrMsg`).
  */
 export const revoke = (
   session: WxSession,
   sent: SentMessage,
   to: string,
 ): Effect.Effect<void, SessionCallError, Transport | ProtocolConfig> =>
-  Effect.gen(function* () {
-    const transport = yield* Transport
-    const config = yield* ProtocolConfig
-    const data = yield* session.data.get
-    const endpoint = "webwxrevokemsg"
-    const request = HttpClientRequest.post(
-      `https://${data.home}${CGI}/${endpoint}?pass_ticket=${data.passTicket}`,
-    ).pipe(
-      HttpClientRequest.bodyUnsafeJson({
-        BaseRequest: yield* session.baseRequest(),
-        SvrMsgId: sent.msgId,
-        ToUserName: to,
-        ClientMsgId: sent.localId,
-      }),
-      HttpClientRequest.setHeader("content-type", "application/json;charset=UTF-8"),
-    )
-    const response = yield* transport.text(request, {
-      endpoint,
-      jar: session.jar,
-      timeout: config.requestTimeout,
-      desktop: session.desktop,
-    })
-    const answer = yield* decodeWith(response, endpoint, (text) =>
-      Either.flatMap(parseServerJson(text), (json) =>
-        Either.mapLeft(Schema.decodeUnknownEither(RevokeAnswer)(json), (error) => error.message),
-      ),
-    )
-    const { Ret, ErrMsg } = answer.BaseResponse
-    if (Ret !== 0) {
-      return yield* retError(Ret, {
-        endpoint,
-        host: response.host,
-        errMsg: answer.SysWording || ErrMsg,
-      })
-    }
-  }).pipe(Effect.retry({ schedule: sendRetry, while: isSafeToResend }))
+  resendIfUnsent(
+    postJson(session, {
+      endpoint: "webwxrevokemsg",
+      body: { SvrMsgId: sent.msgId, ToUserName: to, ClientMsgId: sent.localId },
+      refusalWording: "SysWording",
+    }),
+  ).pipe(Effect.asVoid)

@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto"
 import { HttpClientRequest } from "@effect/platform"
 import { FormData } from "@effect/platform-node/Undici"
-import { Data, Effect, Either, Schema, Stream } from "effect"
-import { MalformedResponse, retError, type SessionCallError } from "../Errors.js"
-import { CGI, postJson } from "../http/call.js"
-import { decodeWith, Transport, type TextResponse } from "../http/Transport.js"
+import { Data, Effect, Schema, Stream } from "effect"
+import { MalformedResponse, type SessionCallError } from "../Errors.js"
+import { CGI, decodeAnswer, judgeAnswer, postJsonAs } from "../http/call.js"
+import { Transport } from "../http/Transport.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
-import { idempotentRead, isTransient } from "../Schedules.js"
+import { retryRead } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
-import { parseServerJson } from "../wire/json.js"
 
 /** The official uploader's chunk size (WebUploader `chunkSize`, one thread, chunks in order). */
 export const CHUNK_BYTES = 524_288
@@ -68,13 +67,8 @@ export class MediaSizeMismatch extends Data.TaggedError("MediaSizeMismatch")<{
 
 export type UploadError = SessionCallError | MediaSizeMismatch
 
-/** The session's own UserName, known once webwxinit answered; calling before is a programming error. */
-export const selfUserName = (session: WxSession): Effect.Effect<string> =>
-  Effect.flatMap(session.data.get, (data) =>
-    data.self === undefined
-      ? Effect.dieMessage("the session has no UserName yet: call webwxinit first")
-      : Effect.succeed(data.self.userName),
-  )
+/** @deprecated Kept for callers of `Upload.selfUserName`; use `session.selfUserName()`. */
+export const selfUserName = (session: WxSession): Effect.Effect<string> => session.selfUserName()
 
 const md5Hex = (bytes: Uint8Array): string => createHash("md5").update(bytes).digest("hex")
 
@@ -145,22 +139,7 @@ interface Progress {
 const lengthOf = (parts: ReadonlyArray<Uint8Array>): number =>
   parts.reduce((sum, part) => sum + part.length, 0)
 
-const decodeAnswer = <A, I>(
-  response: TextResponse,
-  endpoint: string,
-  schema: Schema.Schema<A, I>,
-): Effect.Effect<A, MalformedResponse> =>
-  decodeWith(response, endpoint, (text) =>
-    Either.flatMap(parseServerJson(text), (json) =>
-      Either.mapLeft(Schema.decodeUnknownEither(schema)(json), (error) => error.message),
-    ),
-  )
-
 const UploadAnswer = Schema.Struct({
-  BaseResponse: Schema.Struct({
-    Ret: Schema.Number,
-    ErrMsg: Schema.optionalWith(Schema.String, { default: () => "" }),
-  }),
   MediaId: Schema.optionalWith(Schema.String, { default: () => "" }),
 })
 
@@ -198,30 +177,21 @@ const checkUpload = (
     readonly md5: string
   },
 ): Effect.Effect<typeof CheckUploadAnswer.Type, SessionCallError, Transport | ProtocolConfig> =>
-  postJson(session, {
-    endpoint: "webwxcheckupload",
-    body: {
-      FromUserName: file.from,
-      ToUserName: file.to,
-      FileSize: file.size,
-      FileMd5: file.md5,
-      FileName: file.fileName,
-      FileType: 7,
-    },
-  }).pipe(
-    Effect.retry({ schedule: idempotentRead, while: isTransient }),
-    Effect.flatMap((json) =>
-      Schema.decodeUnknown(CheckUploadAnswer)(json).pipe(
-        Effect.mapError(
-          (error) =>
-            new MalformedResponse({
-              endpoint: "webwxcheckupload",
-              host: session.hosts.home,
-              reason: error.message,
-              raw: JSON.stringify(json).slice(0, 4_000),
-            }),
-        ),
-      ),
+  retryRead(
+    postJsonAs(
+      session,
+      {
+        endpoint: "webwxcheckupload",
+        body: {
+          FromUserName: file.from,
+          ToUserName: file.to,
+          FileSize: file.size,
+          FileMd5: file.md5,
+          FileName: file.fileName,
+          FileType: 7,
+        },
+      },
+      CheckUploadAnswer,
     ),
   )
 
@@ -239,7 +209,7 @@ export const uploadMedia = <E = never, R = never>(
   Effect.gen(function* () {
     const transport = yield* Transport
     const config = yield* ProtocolConfig
-    const from = yield* selfUserName(session)
+    const from = yield* session.selfUserName()
     const data = yield* session.data.get
     const size = "bytes" in file ? file.bytes.length : file.size
     const md5 = "bytes" in file ? md5Hex(file.bytes) : (file.md5 ?? (yield* md5OfStream(file)))
@@ -303,17 +273,14 @@ export const uploadMedia = <E = never, R = never>(
           desktop: session.desktop,
         })
         .pipe(
-          Effect.retry({ schedule: idempotentRead, while: isTransient }),
+          retryRead,
           Effect.flatMap((response) =>
-            decodeAnswer(response, "webwxuploadmedia", UploadAnswer).pipe(
-              Effect.filterOrFail(
-                (answer) => answer.BaseResponse.Ret === 0,
-                (answer) =>
-                  retError(answer.BaseResponse.Ret, {
-                    endpoint: "webwxuploadmedia",
-                    host: response.host,
-                    errMsg: answer.BaseResponse.ErrMsg,
-                  }),
+            judgeAnswer(response, { endpoint: "webwxuploadmedia" }).pipe(
+              Effect.flatMap((json) =>
+                decodeAnswer(UploadAnswer, json, {
+                  endpoint: "webwxuploadmedia",
+                  host: response.host,
+                }),
               ),
               Effect.filterOrFail(
                 (answer) => index < chunks - 1 || answer.MediaId !== "",

@@ -1,7 +1,7 @@
 import { HttpClientRequest } from "@effect/platform"
 import { Effect, Ref, Schema } from "effect"
-import { type HttpFailure, MalformedResponse, type SessionCallError } from "../Errors.js"
-import { CGI, postJson } from "../http/call.js"
+import type { HttpFailure, SessionCallError } from "../Errors.js"
+import { CGI, postJson, postJsonAs } from "../http/call.js"
 import { Transport } from "../http/Transport.js"
 import { negativeTimestamp } from "../Ids.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
@@ -30,18 +30,7 @@ export interface InitResult {
 /** webwxinit: who we are, the recent chats and the first SyncKey; refreshes the skey when given one. */
 export const init = (session: WxSession): Effect.Effect<InitResult, SessionCallError, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
-    const json = yield* postJson(session, { endpoint: "webwxinit", query: { r: negativeTimestamp() } })
-    const answer = yield* Schema.decodeUnknown(InitAnswer)(json).pipe(
-      Effect.mapError(
-        (error) =>
-          new MalformedResponse({
-            endpoint: "webwxinit",
-            host: session.hosts.home,
-            reason: error.message,
-            raw: JSON.stringify(json).slice(0, 4_000),
-          }),
-      ),
-    )
+    const answer = yield* postJsonAs(session, { endpoint: "webwxinit", query: { r: negativeTimestamp() } }, InitAnswer)
     yield* Ref.update(session.data, (d) => ({
       ...d,
       skey: answer.SKey || d.skey,
@@ -70,15 +59,14 @@ export const statusNotify = (
   toUserName?: string,
 ): Effect.Effect<void, SessionCallError, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
-    const { self } = yield* session.data.get
-    if (self === undefined) return yield* Effect.dieMessage("statusNotify before webwxinit: our UserName is unknown")
+    const self = yield* session.selfUserName()
     yield* postJson(session, {
       endpoint: "webwxstatusnotify",
       query: { lang: "zh_CN" },
       body: {
         Code: code,
-        FromUserName: self.userName,
-        ToUserName: toUserName ?? self.userName,
+        FromUserName: self,
+        ToUserName: toUserName ?? self,
         // The official client sends the time in ms here, as a number.
         ClientMsgId: Date.now(),
       },

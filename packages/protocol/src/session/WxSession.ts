@@ -77,6 +77,15 @@ export class WxSession {
     return Effect.map(Ref.get(this.data), (d) => ({ Uin: Number(d.uin), Sid: d.sid, Skey: d.skey, DeviceID: deviceId() }))
   }
 
+  /** Our own UserName, known once webwxinit answered; asking before is a programming error. */
+  selfUserName(): Effect.Effect<string> {
+    return Effect.flatMap(Ref.get(this.data), (d) =>
+      d.self === undefined
+        ? Effect.dieMessage("the session has no UserName yet: call webwxinit first")
+        : Effect.succeed(d.self.userName),
+    )
+  }
+
   /** The `webwx_data_ticket` cookie, needed for uploads and file downloads. */
   dataTicket(): string | undefined {
     return this.jar.value("webwx_data_ticket", `https://${this.hosts.file}/`)

@@ -1,6 +1,6 @@
 import { Effect, Ref, Schema } from "effect"
-import { MalformedResponse, type SessionCallError } from "../Errors.js"
-import { postJson } from "../http/call.js"
+import type { SessionCallError } from "../Errors.js"
+import { postJsonAs } from "../http/call.js"
 import type { Transport } from "../http/Transport.js"
 import { negativeTimestamp } from "../Ids.js"
 import type { ProtocolConfig } from "../ProtocolConfig.js"
@@ -45,21 +45,14 @@ export const webwxsync = (
 ): Effect.Effect<SyncBatch, SessionCallError, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
     const data = yield* session.data.get
-    const json = yield* postJson(session, {
-      endpoint: "webwxsync",
-      query: { sid: data.sid, skey: data.skey, lang: "zh_CN" },
-      body: { SyncKey: data.syncKey, rr: negativeTimestamp() },
-    })
-    const answer = yield* Schema.decodeUnknown(SyncAnswer)(json).pipe(
-      Effect.mapError(
-        (error) =>
-          new MalformedResponse({
-            endpoint: "webwxsync",
-            host: data.home,
-            reason: error.message,
-            raw: JSON.stringify(json).slice(0, 4_000),
-          }),
-      ),
+    const answer = yield* postJsonAs(
+      session,
+      {
+        endpoint: "webwxsync",
+        query: { sid: data.sid, skey: data.skey, lang: "zh_CN" },
+        body: { SyncKey: data.syncKey, rr: negativeTimestamp() },
+      },
+      SyncAnswer,
     )
     return {
       addMsgList: answer.AddMsgList,
