@@ -128,6 +128,34 @@ export const publishPersistent = (
     }),
   )
 
+export interface PersistentMessage {
+  readonly subject: string
+  readonly payload: string | Uint8Array
+  readonly msgId?: string
+}
+
+/**
+ * Publishes messages in order and waits for all their acknowledgements at once: the publishes
+ * leave on the connection in this order (so the stream stores them in order) without one round
+ * trip each.
+ */
+export const publishPersistentBatch = (
+  messages: ReadonlyArray<PersistentMessage>,
+  timeoutMs = 5_000,
+): Effect.Effect<ReadonlyArray<PubAck>, NatsError, Nats> =>
+  Effect.flatMap(Nats, ({ jetstream }) =>
+    tryNats(`publish ${messages.length} messages`, () =>
+      Promise.all(
+        messages.map((m) =>
+          jetstream.publish(m.subject, m.payload, {
+            ...(m.msgId === undefined ? {} : { msgID: m.msgId }),
+            timeout: timeoutMs,
+          }),
+        ),
+      ),
+    ),
+  )
+
 const toHeaders = (values: Readonly<Record<string, string>>): MsgHdrs => {
   const h = natsHeaders()
   for (const [key, value] of Object.entries(values)) h.set(key, value)

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises"
-import { Agent } from "undici"
+import { Agent, Client } from "undici"
 import { cpuMeter, residentBytes } from "../proc.js"
 import { forEachConcurrently, median, percentile } from "../stats.js"
 import { PollLoops } from "./PollLoops.js"
@@ -79,12 +79,10 @@ export const runSimulatorScenario = async (
   log: (line: string) => void = () => {},
 ): Promise<SimulatorFigures> => {
   const sim = await SimulatorProcess.launch({ syncHoldMs: options.syncHoldMs })
-  // One connection per held poll, and room for logins and syncs beside them.
-  const agent = new Agent({
-    connections: options.accounts + options.loginConcurrency + options.syncConcurrency + 64,
-    headersTimeout: options.syncHoldMs + 30_000,
-    bodyTimeout: options.syncHoldMs + 30_000,
-  })
+  // Logins and API calls share a pool; each account's long poll has its own connection (a
+  // Client), because a pool looks for a free connection by walking all of them, held ones too.
+  const api = new Agent({ connections: options.loginConcurrency + options.syncConcurrency + 16 })
+  const pollConnections: Array<Client> = []
   const stop = new AbortController()
   const loops = new PollLoops(stop.signal)
   const deadline = setTimeout(() => {
@@ -97,69 +95,33 @@ export const runSimulatorScenario = async (
   }
   try {
     log(`simulator pid ${sim.serverPid} at ${sim.url}`)
-
-    let started = performance.now()
-    const wxids: Array<string> = []
-    for (let start = 0; start < options.accounts; start += CREATE_CHUNK) {
-      const created = await sim.control<{ accounts: Array<string> }>("POST", "/accounts", {
-        count: Math.min(CREATE_CHUNK, options.accounts - start),
-        prefix: PREFIX,
-        start,
-        friendsEach: options.friendsEach,
-        groupsEach: options.groupsEach,
-        home: "mixed",
-      })
-      wxids.push(...created.accounts)
-      checkDeadline()
-    }
-    const createSeconds = (performance.now() - started) / 1000
-    const rssWorld = residentBytes(sim.serverPid) / MB
+    const fleet = await createFleet(sim, options, checkDeadline)
     log(
-      `created ${wxids.length} accounts in ${createSeconds.toFixed(1)} s; simulator RSS ${rssWorld.toFixed(0)} MB`,
+      `created ${fleet.wxids.length} accounts in ${fleet.seconds.toFixed(1)} s; RSS ${fleet.rssMb.toFixed(0)} MB`,
     )
 
-    const phone = async (account: string, uuid: string) => {
-      await sim.control("POST", `/phone/${account}/scan`, { uuid })
-      await sim.control("POST", `/phone/${account}/confirm`, { uuid })
-    }
-    const clients = wxids.map((wxid) => new WebClient(wxid, sim.url, agent))
-    const loginMs: Array<number> = []
-    let meter = cpuMeters(sim.serverPid)
-    started = performance.now()
-    await forEachConcurrently(clients, options.loginConcurrency, async (client) => {
-      checkDeadline()
-      const begin = performance.now()
-      await client.login(phone)
-      loginMs.push(performance.now() - begin)
-      loops.start(client)
-      if (loginMs.length % 1_000 === 0) log(`${loginMs.length} logged in`)
+    const clients = fleet.wxids.map((wxid) => {
+      const poll = new Client(sim.url, {
+        headersTimeout: options.syncHoldMs + 30_000,
+        bodyTimeout: options.syncHoldMs + 30_000,
+      })
+      pollConnections.push(poll)
+      return new WebClient(wxid, sim.url, api, poll)
     })
-    const loginSeconds = (performance.now() - started) / 1000
-    const loginCpu = meter()
-    log(`logged in ${clients.length} in ${loginSeconds.toFixed(1)} s`)
+    const login = await logInAll(sim, clients, loops, options.loginConcurrency, checkDeadline, log)
 
     const heldPolls = await waitForHeldPolls(sim, options.accounts, 60_000, checkDeadline)
     const rssLoggedIn = residentBytes(sim.serverPid) / MB
     log(
-      `${heldPolls} polls held; simulator RSS ${rssLoggedIn.toFixed(0)} MB; idle for ${options.idleSeconds} s`,
+      `${heldPolls} polls held; RSS ${rssLoggedIn.toFixed(0)} MB; idle for ${options.idleSeconds} s`,
     )
-
-    meter = cpuMeters(sim.serverPid)
-    const answersBefore = loops.answers
-    const rssIdle: Array<number> = []
-    for (let second = 0; second < options.idleSeconds; second++) {
-      await sleep(1_000)
-      checkDeadline()
-      rssIdle.push(residentBytes(sim.serverPid) / MB)
-    }
-    const idleCpu = meter()
-    const idlePollAnswers = loops.answers - answersBefore
+    const idle = await watchIdle(sim, loops, options.idleSeconds, checkDeadline)
 
     log(`injecting ${options.samples} messages one at a time`)
-    const latency = await sampleLatency(sim, loops, wxids, options.samples, checkDeadline)
+    const latencyMs = await sampleLatency(sim, loops, fleet.wxids, options.samples, checkDeadline)
 
     log(`webwxsync for ${options.syncSeconds} s, ${options.syncConcurrency} at a time`)
-    meter = cpuMeters(sim.serverPid)
+    const meter = cpuMeters(sim.serverPid)
     const syncPerSecond = await syncThroughput(
       clients,
       options.syncSeconds,
@@ -168,19 +130,15 @@ export const runSimulatorScenario = async (
     const syncCpu = meter()
     checkDeadline()
 
-    const sortedLogins = [...loginMs].sort((a, b) => a - b)
     return {
       options,
-      createSeconds,
-      loginSeconds,
-      loginsPerSecond: clients.length / loginSeconds,
-      loginMs: { p50: percentile(sortedLogins, 0.5), p99: percentile(sortedLogins, 0.99) },
-      loginCpu,
+      createSeconds: fleet.seconds,
+      ...login,
       heldPolls,
-      rssMb: { world: rssWorld, loggedIn: rssLoggedIn, idle: median(rssIdle) },
-      idleCpu,
-      idlePollAnswers,
-      latencyMs: latency,
+      rssMb: { world: fleet.rssMb, loggedIn: rssLoggedIn, idle: idle.rssMb },
+      idleCpu: idle.cpu,
+      idlePollAnswers: idle.pollAnswers,
+      latencyMs,
       syncPerSecond,
       syncCpu,
       failures: loops.failures,
@@ -189,8 +147,88 @@ export const runSimulatorScenario = async (
     clearTimeout(deadline)
     stop.abort()
     await sim.stop()
-    await agent.destroy()
+    await Promise.all([api, ...pollConnections].map((dispatcher) => dispatcher.destroy()))
   }
+}
+
+/** Creates the accounts through the control API, a chunk per call. */
+const createFleet = async (
+  sim: SimulatorProcess,
+  options: SimulatorScenarioOptions,
+  checkDeadline: () => void,
+): Promise<{ wxids: Array<string>; seconds: number; rssMb: number }> => {
+  const started = performance.now()
+  const wxids: Array<string> = []
+  for (let start = 0; start < options.accounts; start += CREATE_CHUNK) {
+    const created = await sim.control<{ accounts: Array<string> }>("POST", "/accounts", {
+      count: Math.min(CREATE_CHUNK, options.accounts - start),
+      prefix: PREFIX,
+      start,
+      friendsEach: options.friendsEach,
+      groupsEach: options.groupsEach,
+      home: "mixed",
+    })
+    wxids.push(...created.accounts)
+    checkDeadline()
+  }
+  return {
+    wxids,
+    seconds: (performance.now() - started) / 1000,
+    rssMb: residentBytes(sim.serverPid) / MB,
+  }
+}
+
+/** Logs every client in, `concurrency` at a time, and starts each one's poll loop once it is in. */
+const logInAll = async (
+  sim: SimulatorProcess,
+  clients: ReadonlyArray<WebClient>,
+  loops: PollLoops,
+  concurrency: number,
+  checkDeadline: () => void,
+  log: (line: string) => void,
+): Promise<Pick<SimulatorFigures, "loginSeconds" | "loginsPerSecond" | "loginMs" | "loginCpu">> => {
+  const phone = async (account: string, uuid: string) => {
+    await sim.control("POST", `/phone/${account}/scan`, { uuid })
+    await sim.control("POST", `/phone/${account}/confirm`, { uuid })
+  }
+  const times: Array<number> = []
+  const meter = cpuMeters(sim.serverPid)
+  const started = performance.now()
+  await forEachConcurrently(clients, concurrency, async (client) => {
+    checkDeadline()
+    const begin = performance.now()
+    await client.login(phone)
+    times.push(performance.now() - begin)
+    loops.start(client)
+    if (times.length % 1_000 === 0) log(`${times.length} logged in`)
+  })
+  const loginSeconds = (performance.now() - started) / 1000
+  const loginCpu = meter()
+  times.sort((a, b) => a - b)
+  return {
+    loginSeconds,
+    loginsPerSecond: clients.length / loginSeconds,
+    loginMs: { p50: percentile(times, 0.5), p99: percentile(times, 0.99) },
+    loginCpu,
+  }
+}
+
+/** Watches the simulator while it only holds the polls (and answers the ones whose hold ran out). */
+const watchIdle = async (
+  sim: SimulatorProcess,
+  loops: PollLoops,
+  seconds: number,
+  checkDeadline: () => void,
+): Promise<{ cpu: CpuShares; rssMb: number; pollAnswers: number }> => {
+  const meter = cpuMeters(sim.serverPid)
+  const answersBefore = loops.answers
+  const rss: Array<number> = []
+  for (let second = 0; second < seconds; second++) {
+    await sleep(1_000)
+    checkDeadline()
+    rss.push(residentBytes(sim.serverPid) / MB)
+  }
+  return { cpu: meter(), rssMb: median(rss), pollAnswers: loops.answers - answersBefore }
 }
 
 /** Starts measuring both processes' CPU; the function returned reads the shares since then. */

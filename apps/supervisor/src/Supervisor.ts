@@ -1,0 +1,51 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { Nats } from "@wxfleet/nats"
+import { ProtocolConfig, Transport, Upstream } from "@wxfleet/protocol"
+import { Effect, Layer } from "effect"
+import { serveCommands } from "./commands/CommandRouter.js"
+import { readConfigFile } from "./config/ConfigFile.js"
+import { SupervisorConfig } from "./config/SupervisorConfig.js"
+import { EventPublisher } from "./events/EventPublisher.js"
+import { Fleet } from "./fleet/Fleet.js"
+import { serveFleet } from "./fleet/FleetRouter.js"
+import { HealthServerLive } from "./http/HealthServer.js"
+import { Metrics } from "./metrics/Metrics.js"
+import { AccountRegistry } from "./state/AccountRegistry.js"
+import { SessionStore } from "./state/SessionStore.js"
+
+/** Starts the accounts of the KV list and of the config file. */
+const startAccounts = Effect.gen(function* () {
+  const config = yield* SupervisorConfig
+  const fleet = yield* Fleet
+  const fromFile = config.configFile === undefined ? [] : (yield* readConfigFile(config.configFile)).accounts
+  yield* fleet.startAll(fromFile)
+})
+
+/**
+ * The whole supervisor, top to bottom like the architecture diagram: commands and fleet
+ * operations over NATS and the health server, over the fleet of sessions, over the event
+ * publisher and the encrypted state in KV, over NATS and the protocol client.
+ */
+export const SupervisorLive = Layer.mergeAll(
+  Layer.scopedDiscard(serveCommands),
+  Layer.scopedDiscard(serveFleet),
+  Layer.effectDiscard(startAccounts),
+  HealthServerLive,
+).pipe(
+  Layer.provideMerge(Fleet.Default),
+  Layer.provideMerge(Layer.mergeAll(EventPublisher.Default, SessionStore.Default, AccountRegistry.Default)),
+  Layer.provideMerge(Metrics.layer),
+)
+
+/** The protocol client over undici, sending to `WXFLEET_UPSTREAM` when set. */
+export const ProtocolLive = (upstream?: string) =>
+  Layer.mergeAll(Transport.Default, ProtocolConfig.layerFromEnv).pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        NodeHttpClient.layerUndici,
+        upstream === undefined ? Upstream.layerFromEnv : Upstream.layer(upstream),
+      ),
+    ),
+  )
+
+export { Nats, SupervisorConfig }

@@ -1,0 +1,128 @@
+import {
+  CommandRequests,
+  ContractErrorTag,
+  failure,
+  isCommandOp,
+  parseCommandSubject,
+  subjects,
+  type CommandOp,
+  type ReplyError,
+} from "@wxfleet/contracts"
+import { keyValue, serve, tryNats, type Nats } from "@wxfleet/nats"
+import type { ProtocolConfig, Transport } from "@wxfleet/protocol"
+import { createHash } from "node:crypto"
+import { Duration, Effect, Option, Ref, Schema } from "effect"
+import { SupervisorConfig } from "../config/SupervisorConfig.js"
+import { replyError } from "../errors/replyError.js"
+import { Fleet } from "../fleet/Fleet.js"
+import { Metrics } from "../metrics/Metrics.js"
+import { isOnline } from "../session/SessionStateMachine.js"
+import { operations, type Reply } from "./operations.js"
+
+/** The KV bucket that remembers the first reply to each idempotency key. */
+export const IDEMPOTENCY_BUCKET = "wx_idempotency"
+
+/** Commands larger than this are refused before parsing (NATS itself caps payloads at 1 MiB by default). */
+export const MAX_COMMAND_BYTES = 1024 * 1024
+
+const PENDING = "pending"
+
+type Answer = Reply | { readonly ok: false; readonly error: ReplyError }
+
+const refuse = (tag: string, message: string): Answer => failure({ tag, message })
+
+/**
+ * Serves `<prefix>.cmd.<account>.<op>`: validates the payload against the contract, runs the
+ * operation on the account's live session, and answers `{ok:true,…}` or
+ * `{ok:false,error:{tag,message}}` — never nothing, never a crash. A repeated idempotency key
+ * answers the first reply without running the operation again.
+ */
+export const serveCommands = Effect.gen(function* () {
+  const config = yield* SupervisorConfig
+  const fleet = yield* Fleet
+  const metrics = yield* Metrics
+  const s = subjects(config.prefix)
+  const remembered = yield* keyValue(IDEMPOTENCY_BUCKET, {
+    history: 1,
+    ttl: Duration.toMillis(config.idempotencyTtl),
+  })
+
+  const keyOf = (account: string, op: string, idempotencyKey: string) =>
+    `${account}.${op}.${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 40)}`
+
+  /** Runs `produce` once per key: a second caller gets the first reply (waiting while it is made). */
+  const once = (
+    key: string,
+    produce: Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics>,
+  ): Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics> =>
+    Effect.gen(function* () {
+      const claimed = yield* tryNats("kv create", () => remembered.create(key, PENDING)).pipe(
+        Effect.as(true),
+        Effect.orElseSucceed(() => false),
+      )
+      if (claimed) {
+        const answer = yield* produce
+        yield* tryNats("kv put", () => remembered.put(key, JSON.stringify(answer))).pipe(Effect.ignoreLogged)
+        return answer
+      }
+      // Someone ran (or is running) this command: wait for their reply.
+      for (let i = 0; i < 300; i++) {
+        const entry = yield* tryNats("kv get", () => remembered.get(key)).pipe(Effect.orElseSucceed(() => null))
+        const value = entry?.string()
+        if (value && value !== PENDING) return JSON.parse(value) as Answer
+        yield* Effect.sleep("100 millis")
+      }
+      return refuse("InProgress", "a command with this idempotency key is still running")
+    })
+
+  const handle = (subject: string, data: Uint8Array) =>
+    Effect.gen(function* () {
+      const target = parseCommandSubject(config.prefix, subject)
+      if (!target) return refuse(ContractErrorTag.InvalidCommand, `${subject} is not a command subject`)
+      const { account, op } = target
+      if (!isCommandOp(op)) return refuse(ContractErrorTag.UnknownOperation, `no operation "${op}"`)
+      if (data.length > MAX_COMMAND_BYTES) {
+        return refuse(ContractErrorTag.PayloadTooLarge, `the command is ${data.length} bytes; at most ${MAX_COMMAND_BYTES}`)
+      }
+      const decoded = Schema.decodeUnknownEither(
+        Schema.parseJson(CommandRequests[op] as unknown as Schema.Schema<unknown, unknown>),
+      )(data.length === 0 ? "{}" : Buffer.from(data).toString("utf8"))
+      if (decoded._tag === "Left") {
+        return refuse(ContractErrorTag.InvalidCommand, `invalid ${op} command: ${decoded.left.message}`)
+      }
+      const request = decoded.right as { readonly idempotencyKey?: string }
+      const found = fleet.get(account)
+      if (Option.isNone(found)) return refuse(ContractErrorTag.UnknownAccount, `no account "${account}" in this fleet`)
+      const accountHandle = found.value
+      const run = Effect.gen(function* () {
+        const state = yield* Ref.get(accountHandle.state)
+        const session = yield* Ref.get(accountHandle.session)
+        if (!isOnline(state) || Option.isNone(session)) {
+          return refuse(ContractErrorTag.AccountNotRunning, `account "${account}" is ${state}, not logged in`)
+        }
+        const operation = operations[op as CommandOp] as (
+          session: unknown,
+          request: unknown,
+          handle: unknown,
+        ) => Effect.Effect<Reply, { readonly _tag: string; readonly message: string }, Transport | ProtocolConfig | Metrics>
+        return yield* operation(session.value, request, accountHandle).pipe(
+          Effect.catchAll((error) => Effect.succeed(failure(replyError(error)) as Answer)),
+        )
+      })
+      return request.idempotencyKey === undefined ? yield* run : yield* once(keyOf(account, op, request.idempotencyKey), run)
+    }).pipe(
+      Effect.tap((answer) => Effect.sync(() => metrics.commands.inc({ op: subject.split(".").pop() ?? "", outcome: answer.ok ? "ok" : answer.error.tag }))),
+      Effect.catchAllDefect((defect) =>
+        Effect.logError("command failed unexpectedly", defect).pipe(
+          Effect.as(refuse("InternalError", "the supervisor failed to carry out the command")),
+        ),
+      ),
+    )
+
+  // No queue group: with several supervisors each will subscribe to its own accounts' subjects.
+  yield* serve(s.allCommands, (msg) => Effect.map(handle(msg.subject, msg.data), (answer) => JSON.stringify(answer)), {
+    concurrency: 256,
+  })
+})
+
+export type CommandRouterDeps = Nats | SupervisorConfig | Fleet | Metrics | Transport | ProtocolConfig

@@ -1,0 +1,115 @@
+import type { CommandOp, CommandRequest } from "@wxfleet/contracts"
+import {
+  Contacts,
+  Friends,
+  Groups,
+  type ProtocolConfig,
+  RateLimited,
+  Send,
+  Session,
+  type SessionCallError,
+  type Transport,
+  type Upload,
+  type WxSession,
+} from "@wxfleet/protocol"
+import { Clock, Effect, Ref } from "effect"
+import { Metrics } from "../metrics/Metrics.js"
+import { contactView, type AccountHandle } from "../session/AccountSession.js"
+
+export type Reply = { readonly ok: true } & Readonly<Record<string, unknown>>
+
+type OpError = SessionCallError | Upload.UploadError
+type Run<Op extends CommandOp> = (
+  session: WxSession,
+  request: CommandRequest<Op>,
+  handle: AccountHandle,
+) => Effect.Effect<Reply, OpError, Transport | ProtocolConfig | Metrics>
+
+const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  bmp: "image/bmp",
+  mp4: "video/mp4",
+  pdf: "application/pdf",
+  txt: "text/plain",
+}
+
+const mimeOf = (fileName: string): string =>
+  MIME_BY_EXTENSION[fileName.split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream"
+
+const mediaOf = (request: { readonly fileName: string; readonly data: string }) => ({
+  fileName: request.fileName,
+  mime: mimeOf(request.fileName),
+  bytes: new Uint8Array(Buffer.from(request.data, "base64")),
+})
+
+const sent = (message: Send.SentMessage): Reply => ({ ok: true, msgId: message.msgId, localId: message.localId })
+
+const done: Reply = { ok: true }
+
+/**
+ * A send in the account's paced slot, timed and counted; a 1205 slows the account down (the
+ * error still reaches the caller, who may try again later).
+ */
+const paced = <E, R>(
+  handle: AccountHandle,
+  op: string,
+  send: Effect.Effect<Send.SentMessage, E, R>,
+): Effect.Effect<Reply, E, R | Metrics> =>
+  Effect.gen(function* () {
+    const metrics = yield* Metrics
+    const started = yield* Clock.currentTimeMillis
+    const result = yield* handle.pacer.paced(send).pipe(
+      Effect.tapError((error) =>
+        error instanceof RateLimited
+          ? Effect.zipRight(handle.pacer.throttled, Effect.sync(() => metrics.rateLimited.inc()))
+          : Effect.void,
+      ),
+    )
+    metrics.sendLatency.observe(((yield* Clock.currentTimeMillis) - started) / 1_000)
+    metrics.messagesOut.inc({ op })
+    return sent(result)
+  })
+
+/** What each command operation does with the account's live session. */
+export const operations: { readonly [Op in CommandOp]: Run<Op> } = {
+  send_text: (session, r, handle) =>
+    paced(handle, "send_text", Send.sendText(session, r.to, r.text, r.mentions ? { mentions: r.mentions } : {})),
+  send_image: (session, r, handle) => paced(handle, "send_image", Send.sendImage(session, r.to, mediaOf(r))),
+  send_video: (session, r, handle) => paced(handle, "send_video", Send.sendVideo(session, r.to, mediaOf(r))),
+  send_file: (session, r, handle) => paced(handle, "send_file", Send.sendFile(session, r.to, mediaOf(r))),
+  send_emoticon: (session, r, handle) =>
+    paced(
+      handle,
+      "send_emoticon",
+      Send.sendEmoticon(
+        session,
+        r.to,
+        r.md5 !== undefined ? { md5: r.md5 } : mediaOf({ fileName: r.fileName ?? "sticker.gif", data: r.data ?? "" }),
+      ),
+    ),
+  revoke: (session, r) => Effect.as(Send.revoke(session, { msgId: r.msgId, localId: r.localId }, r.to), done),
+  accept_friend: (session, r) => Effect.as(Friends.acceptFriend(session, { userName: r.userName, ticket: r.ticket }), done),
+  add_friend: (session, r) => Effect.as(Friends.addFriend(session, r.userName, r.greeting ?? ""), done),
+  set_remark: (session, r) => Effect.as(Friends.setRemark(session, r.userName, r.remark), done),
+  set_pinned: (session, r) => Effect.as(Friends.setPinned(session, r.userName, r.pinned), done),
+  group_create: (session, r) =>
+    Effect.map(Groups.createGroup(session, r.members, r.topic ?? ""), (group) => ({
+      ok: true as const,
+      room: group.userName,
+      members: group.members.map((m) => ({ userName: m.userName, memberStatus: m.memberStatus })),
+    })),
+  group_add: (session, r, handle) =>
+    Effect.gen(function* () {
+      const inviteStartCount = yield* Ref.get(handle.inviteStartCount)
+      const added = yield* Groups.addMembers(session, r.room, r.members, { inviteStartCount })
+      return { ok: true as const, via: added.via }
+    }),
+  group_remove: (session, r) => Effect.as(Groups.removeMembers(session, r.room, r.members), done),
+  group_rename: (session, r) => Effect.as(Groups.renameGroup(session, r.room, r.topic), done),
+  contacts: (session) =>
+    Effect.map(Contacts.allContacts(session), (contacts) => ({ ok: true as const, contacts: contacts.map(contactView) })),
+  logout: (session) => Effect.as(Effect.catchAll(Session.logout(session), () => Effect.void), done),
+}

@@ -1,0 +1,57 @@
+import { EVENTS_STREAM, subjects, type EventKind } from "@wxfleet/contracts"
+import { ensureStream, publishPersistentBatch, type Nats } from "@wxfleet/nats"
+import { Duration, Effect, Schedule } from "effect"
+import { SupervisorConfig } from "../config/SupervisorConfig.js"
+
+export interface OutboundEvent {
+  readonly account: string
+  readonly kind: EventKind
+  /** The event, already encoded with its contract Schema. */
+  readonly payload: unknown
+  /** `Nats-Msg-Id`, so a batch published again after a crash is not stored twice. */
+  readonly msgId?: string
+}
+
+/** How long JetStream remembers a Nats-Msg-Id: longer than any crash-and-restart replay. */
+export const DUPLICATE_WINDOW = Duration.minutes(30)
+
+/** While NATS is away (restart, network), publishing waits and tries again: events are never dropped. */
+const untilPublished = Schedule.exponential("100 millis").pipe(
+  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(5))),
+)
+
+/**
+ * Publishes account events to the WX_EVENTS stream and waits for JetStream's acknowledgement.
+ * A batch's events are sent in order and acknowledged together; when any is not acknowledged
+ * the batch is sent again from the start (duplicates are dropped by their Nats-Msg-Id), so the
+ * caller moves its SyncKey on only after every event is stored.
+ */
+export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/supervisor/EventPublisher", {
+  effect: Effect.gen(function* () {
+    const config = yield* SupervisorConfig
+    const s = subjects(config.prefix)
+    yield* ensureStream({
+      name: EVENTS_STREAM,
+      subjects: [s.allEvents],
+      duplicateWindowMs: Duration.toMillis(DUPLICATE_WINDOW),
+    })
+
+    const publishAll = (events: ReadonlyArray<OutboundEvent>): Effect.Effect<void, never, Nats> =>
+      events.length === 0
+        ? Effect.void
+        : publishPersistentBatch(
+            events.map((event) => ({
+              subject: s.event(event.account, event.kind),
+              payload: JSON.stringify(event.payload),
+              ...(event.msgId === undefined ? {} : { msgId: event.msgId }),
+            })),
+          ).pipe(
+            Effect.asVoid,
+            Effect.tapError((error) => Effect.logWarning("events not acknowledged; publishing again", error.message)),
+            Effect.retry(untilPublished),
+            Effect.orDie,
+          )
+
+    return { publishAll } as const
+  }),
+}) {}

@@ -1,0 +1,107 @@
+import type { FleetAccount, SessionStateName } from "@wxfleet/contracts"
+import type { Nats, NatsError } from "@wxfleet/nats"
+import type { ProtocolConfig, Transport, WxSession } from "@wxfleet/protocol"
+import { Effect, FiberMap, Option, Ref } from "effect"
+import { SupervisorConfig } from "../config/SupervisorConfig.js"
+import type { EventPublisher } from "../events/EventPublisher.js"
+import { countTransition, type Metrics } from "../metrics/Metrics.js"
+import { makePacer } from "../pacing/Pacer.js"
+import { runAccount, type AccountHandle } from "../session/AccountSession.js"
+import { AccountRegistry, type AccountEntry } from "../state/AccountRegistry.js"
+import { SessionStore } from "../state/SessionStore.js"
+
+type SessionDeps = Transport | ProtocolConfig | Nats | SupervisorConfig | EventPublisher | SessionStore | Metrics
+
+/**
+ * The accounts this supervisor runs: one supervised fiber per account in a FiberMap (a session
+ * that dies never takes another down; removing an account interrupts its fiber), and their
+ * handles for commands and listing. The account list itself lives in KV.
+ */
+export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", {
+  scoped: Effect.gen(function* () {
+    const config = yield* SupervisorConfig
+    const registry = yield* AccountRegistry
+    const store = yield* SessionStore
+    const fibers = yield* FiberMap.make<string>()
+    const handles = new Map<string, AccountHandle>()
+    const context = yield* Effect.context<SessionDeps>()
+
+    const start = (entry: AccountEntry): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const handle: AccountHandle = {
+          entry,
+          state: yield* Ref.make<SessionStateName>("starting"),
+          session: yield* Ref.make(Option.none<WxSession>()),
+          self: yield* Ref.make(Option.none<{ readonly userName: string; readonly nickName: string }>()),
+          inviteStartCount: yield* Ref.make(40),
+          pacer: yield* makePacer({
+            interval: config.sendInterval,
+            jitter: config.sendJitter,
+            backoff: config.rateLimitBackoff,
+          }),
+        }
+        yield* stop(entry.account)
+        handles.set(entry.account, handle)
+        yield* Effect.provide(countTransition(undefined, "starting"), context)
+        yield* FiberMap.run(
+          fibers,
+          entry.account,
+          runAccount(handle).pipe(
+            // A defect in one session restarts that session only.
+            Effect.catchAllCause((cause) => Effect.logError("session crashed; restarting it", cause)),
+            Effect.forever,
+            Effect.provide(context),
+          ),
+        )
+      })
+
+    const stop = (account: string): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const handle = handles.get(account)
+        if (!handle) return
+        handles.delete(account)
+        yield* FiberMap.remove(fibers, account)
+        yield* Effect.provide(countTransition(yield* Ref.get(handle.state), undefined), context)
+      })
+
+    /** Adds (or restarts with new options) an account and remembers it in KV. */
+    const add = (entry: AccountEntry): Effect.Effect<void, NatsError> =>
+      Effect.zipRight(registry.put(entry), start(entry))
+
+    /** Stops an account and forgets it and its stored session. */
+    const remove = (account: string): Effect.Effect<boolean, NatsError> =>
+      Effect.gen(function* () {
+        const known = handles.has(account)
+        yield* stop(account)
+        yield* registry.remove(account)
+        yield* store.remove(account)
+        return known
+      })
+
+    const list: Effect.Effect<ReadonlyArray<FleetAccount>> = Effect.suspend(() =>
+      Effect.forEach([...handles.values()], (handle) =>
+      Effect.gen(function* () {
+        const self = yield* Ref.get(handle.self)
+        return {
+          account: handle.entry.account,
+          state: yield* Ref.get(handle.state),
+          desktop: handle.entry.desktop ?? false,
+          ...(Option.isSome(self) ? { self: self.value } : {}),
+        }
+      }),
+      ),
+    )
+
+    const get = (account: string): Option.Option<AccountHandle> => Option.fromNullable(handles.get(account))
+
+    /** Starts every account of the KV list and of `extra` (e.g. the config file). */
+    const startAll = (extra: ReadonlyArray<AccountEntry>): Effect.Effect<void, NatsError> =>
+      Effect.gen(function* () {
+        for (const entry of extra) yield* registry.put(entry)
+        const entries = yield* registry.list
+        yield* Effect.forEach(entries, start, { discard: true })
+      })
+
+    return { add, remove, list, get, startAll } as const
+  }),
+}) {}

@@ -1,0 +1,12 @@
+import { NodeRuntime } from "@effect/platform-node"
+import { Nats } from "@wxfleet/nats"
+import { Layer } from "effect"
+import { SupervisorConfig } from "./config/SupervisorConfig.js"
+import { ProtocolLive, SupervisorLive } from "./Supervisor.js"
+
+/** `wxfleet-supervisor`: configured from `WXFLEET_*`; SIGTERM/SIGINT stop it gracefully (exit 0). */
+const MainLive = SupervisorLive.pipe(
+  Layer.provide(Layer.mergeAll(Nats.layerFromEnv("wxfleet-supervisor"), ProtocolLive(), SupervisorConfig.layerFromEnv)),
+)
+
+NodeRuntime.runMain(Layer.launch(MainLive))

@@ -1,0 +1,69 @@
+import { Effect, Layer, Context } from "effect"
+import { Counter, Gauge, Histogram, Registry } from "prom-client"
+
+/**
+ * The supervisor's Prometheus metrics, with prom-client (the maintained Node client for the
+ * text exposition format). One registry per supervisor, so tests can run several.
+ */
+export const makeMetrics = () => {
+  const registry = new Registry()
+  const sessions = new Gauge({
+    name: "wxfleet_sessions",
+    help: "Account sessions by state",
+    labelNames: ["state"] as const,
+    registers: [registry],
+  })
+  return {
+    registry,
+    sessions,
+    synccheckFailures: new Counter({
+      name: "wxfleet_synccheck_failures_total",
+      help: "synccheck/webwxsync failures, by webpush host",
+      labelNames: ["host"] as const,
+      registers: [registry],
+    }),
+    messagesIn: new Counter({
+      name: "wxfleet_messages_in_total",
+      help: "Messages received and published to NATS",
+      registers: [registry],
+    }),
+    messagesOut: new Counter({
+      name: "wxfleet_messages_out_total",
+      help: "Messages sent by commands",
+      labelNames: ["op"] as const,
+      registers: [registry],
+    }),
+    sendLatency: new Histogram({
+      name: "wxfleet_send_latency_seconds",
+      help: "Time from a send command's arrival to the server's answer, pacing included",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: "wxfleet_rate_limited_total",
+      help: "1205 answers (the server throttled an account)",
+      registers: [registry],
+    }),
+    commands: new Counter({
+      name: "wxfleet_commands_total",
+      help: "Commands answered, by operation and outcome",
+      labelNames: ["op", "outcome"] as const,
+      registers: [registry],
+    }),
+  }
+}
+
+export type MetricsShape = ReturnType<typeof makeMetrics>
+
+export class Metrics extends Context.Tag("@wxfleet/supervisor/Metrics")<Metrics, MetricsShape>() {
+  static readonly layer: Layer.Layer<Metrics> = Layer.sync(Metrics, makeMetrics)
+}
+
+/** Counts a session moving between states in the sessions gauge. */
+export const countTransition = (from: string | undefined, to: string | undefined) =>
+  Effect.flatMap(Metrics, ({ sessions }) =>
+    Effect.sync(() => {
+      if (from !== undefined) sessions.dec({ state: from })
+      if (to !== undefined) sessions.inc({ state: to })
+    }),
+  )

@@ -1,0 +1,231 @@
+import { ContactEvent, MessageEvent, SessionEvent, type ContactView, type SessionStateName } from "@wxfleet/contracts"
+import type { Nats } from "@wxfleet/nats"
+import {
+  Contact,
+  Contacts,
+  Messages,
+  type ProtocolConfig,
+  Session,
+  SyncLoop,
+  type Transport,
+  WebwxSync,
+  type WxSession,
+} from "@wxfleet/protocol"
+import { Duration, Effect, Option, Ref, Schedule, Schema, Stream } from "effect"
+import { SupervisorConfig } from "../config/SupervisorConfig.js"
+import { EventPublisher, type OutboundEvent } from "../events/EventPublisher.js"
+import { countTransition, Metrics } from "../metrics/Metrics.js"
+import type { Pacer } from "../pacing/Pacer.js"
+import type { AccountEntry } from "../state/AccountRegistry.js"
+import { SessionStore } from "../state/SessionStore.js"
+import { logIn, type LoginReport } from "./AccountLogin.js"
+import { replyError } from "../errors/replyError.js"
+import { canMove } from "./SessionStateMachine.js"
+
+/** What the rest of the supervisor (commands, fleet listing) sees of a running account. */
+export interface AccountHandle {
+  readonly entry: AccountEntry
+  readonly state: Ref.Ref<SessionStateName>
+  /** The live session while logged in. */
+  readonly session: Ref.Ref<Option.Option<WxSession>>
+  readonly self: Ref.Ref<Option.Option<{ readonly userName: string; readonly nickName: string }>>
+  /** webwxinit's InviteStartCount: rooms this big take invitations instead of direct adds. */
+  readonly inviteStartCount: Ref.Ref<number>
+  readonly pacer: Pacer
+}
+
+type Deps = Transport | ProtocolConfig | Nats | SupervisorConfig | EventPublisher | SessionStore | Metrics
+
+const encodeSession = Schema.encodeSync(SessionEvent)
+const encodeMessage = Schema.encodeSync(MessageEvent)
+const encodeContact = Schema.encodeSync(ContactEvent)
+
+const now = () => new Date().toISOString()
+
+/** Persisting after a batch waits out a NATS outage: the key must not move on unsaved. */
+const untilSaved = Schedule.exponential("100 millis").pipe(
+  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(5))),
+)
+
+const toView = (contact: Contact.Contact): ContactView => ({
+  userName: contact.userName,
+  kind: contact.kind,
+  nickName: contact.nickName,
+  remarkName: contact.remarkName,
+  displayName: contact.displayName,
+  pinned: contact.pinned,
+  muted: contact.muted,
+  ...(contact.kind === "group"
+    ? {
+        members: contact.members.map((m) => ({ userName: m.userName, nickName: m.nickName, displayName: m.displayName })),
+        isOwner: contact.isOwner,
+      }
+    : {}),
+})
+
+export { toView as contactView }
+
+/**
+ * One account's life as a supervised loop: log in (stored session, push, QR), then sync,
+ * publishing every batch's events and moving the SyncKey on only once JetStream acknowledged
+ * them; when the server ends the session, publish logged_out and log in again.
+ */
+export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Deps> =>
+  Effect.gen(function* () {
+    const account = handle.entry.account
+    const publisher = yield* EventPublisher
+    const store = yield* SessionStore
+
+    const setState = (
+      next: SessionStateName,
+      details: Omit<SessionEvent, "account" | "state" | "at"> = {},
+    ): Effect.Effect<void, never, Nats | Metrics> =>
+      Effect.gen(function* () {
+        const previous = yield* Ref.get(handle.state)
+        if (!canMove(previous, next)) {
+          return yield* Effect.logError(`impossible session state change ${previous} → ${next}`)
+        }
+        yield* Ref.set(handle.state, next)
+        if (previous !== next) yield* countTransition(previous, next)
+        yield* publisher.publishAll([
+          { account, kind: "session", payload: encodeSession({ account: handle.entry.account, state: next, at: now(), ...details }) },
+        ])
+      })
+
+    const context = yield* Effect.context<Nats | Metrics>()
+    const report: LoginReport = (state, details) =>
+      Effect.provide(setState(state, details?.qr ? { qr: details.qr } : {}), context)
+
+    const persist = (session: WxSession) =>
+      Effect.flatMap(session.snapshot(), (state) => store.save(account, state)).pipe(Effect.retry(untilSaved), Effect.orDie)
+
+    const loadStored = store.load(account).pipe(
+      Effect.catchAll((error) =>
+        Effect.logWarning(`stored session of ${account} not usable; logging in afresh`, error.message).pipe(
+          Effect.as(Option.none()),
+        ),
+      ),
+    )
+
+    /** Known contacts, to tell an added contact from a changed one. */
+    const known = new Set<string>()
+
+    const batchEvents = (
+      batch: WebwxSync.SyncBatch,
+      self: { readonly userName: string; readonly nickName: string },
+    ): Array<OutboundEvent> => {
+      const at = now()
+      const events: Array<OutboundEvent> = []
+      for (const message of Messages.decodeBatch(batch.addMsgList, {
+        selfUserName: self.userName,
+        selfDisplayNames: [self.nickName],
+      })) {
+        if (message._tag === "StatusNotify") continue
+        events.push({
+          account,
+          kind: "message",
+          payload: encodeMessage({ account: handle.entry.account, at, message }),
+          msgId: `${account}.msg.${message.id}`,
+        })
+      }
+      for (const raw of batch.modContactList) {
+        const decoded = Contact.decodeContact(raw, { self: { userName: self.userName, uin: 0 } })
+        if (decoded._tag === "Left") continue
+        const contact = decoded.right
+        const change = known.has(contact.userName) ? "changed" : "added"
+        known.add(contact.userName)
+        events.push({
+          account,
+          kind: "contact",
+          payload: encodeContact({ account: handle.entry.account, at, change, userName: contact.userName, contact: toView(contact) }),
+        })
+      }
+      for (const raw of batch.delContactList) {
+        const userName = typeof raw["UserName"] === "string" ? raw["UserName"] : undefined
+        if (userName === undefined) continue
+        known.delete(userName)
+        events.push({
+          account,
+          kind: "contact",
+          payload: encodeContact({ account: handle.entry.account, at, change: "removed", userName }),
+        })
+      }
+      return events
+    }
+
+    /** Logged in: heartbeat and sync until the server ends the session. */
+    const online = (session: WxSession) =>
+      Effect.gen(function* () {
+        const config = yield* SupervisorConfig
+        const metrics = yield* Metrics
+        const self = Option.getOrThrow(yield* Ref.get(handle.self))
+        yield* Effect.forkScoped(
+          Session.statusNotify(session, 3).pipe(
+            Effect.ignoreLogged,
+            Effect.repeat(Schedule.spaced(config.heartbeatInterval)),
+            Effect.delay(config.heartbeatInterval),
+          ),
+        )
+        return yield* SyncLoop.syncLoop(session).pipe(
+          Stream.runForEach((event) => {
+            switch (event._tag) {
+              case "Connected":
+                return Effect.gen(function* () {
+                  if ((yield* Ref.get(handle.state)) === "reconnecting") yield* setState("logged_in", { host: event.host, self })
+                  yield* persist(session)
+                })
+              case "Reconnecting":
+                return Effect.gen(function* () {
+                  metrics.synccheckFailures.inc({ host: event.error.host })
+                  yield* setState("reconnecting", { host: event.host, attempt: event.attempt, reason: replyError(event.error) })
+                })
+              case "Batch":
+                return Effect.gen(function* () {
+                  const events = batchEvents(event.batch, self)
+                  yield* publisher.publishAll(events)
+                  yield* event.commit
+                  yield* persist(session)
+                  metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
+                })
+            }
+          }),
+          // The loop only ends by failing: the error is what ended the session.
+          Effect.flip,
+          Effect.orDieWith(() => new Error("the sync loop ended by itself")),
+        )
+      }).pipe(Effect.scoped)
+
+    yield* Effect.forever(
+      Effect.gen(function* () {
+        yield* setState("starting")
+        const stored = yield* loadStored
+        const loggedIn = yield* logIn(stored, handle.entry.desktop ?? false, report).pipe(Effect.either)
+        if (loggedIn._tag === "Left") {
+          yield* setState("failed", { reason: replyError(loggedIn.left) })
+          return yield* Effect.never
+        }
+        const { session, fresh } = loggedIn.right
+        if (fresh) {
+          const init = yield* Session.init(session).pipe(Effect.either)
+          if (init._tag === "Left") {
+            yield* Effect.logWarning(`webwxinit failed for ${account}`, init.left.message)
+            return
+          }
+          yield* Ref.set(handle.inviteStartCount, init.right.inviteStartCount)
+          yield* Session.statusNotify(session, 3).pipe(Effect.ignoreLogged)
+        }
+        const data = yield* session.data.get
+        if (data.self === undefined) return
+        yield* Ref.set(handle.self, Option.some(data.self))
+        yield* persist(session)
+        known.clear()
+        const contacts = yield* Contacts.allContacts(session).pipe(Effect.orElseSucceed(() => []))
+        for (const contact of contacts) known.add(contact.userName)
+        yield* Ref.set(handle.session, Option.some(session))
+        yield* setState("logged_in", { self: data.self, ...(data.webpushHost ? { host: data.webpushHost } : {}) })
+        const ended = yield* online(session)
+        yield* Ref.set(handle.session, Option.none())
+        yield* setState("logged_out", { reason: replyError(ended) })
+      }),
+    )
+  }).pipe(Effect.annotateLogs({ account: handle.entry.account }))
