@@ -22,7 +22,7 @@ describe("SecretBox", () => {
     const other = Either.getOrThrow(SecretBox.fromSecret("correct horse battery staple"))
     assert.isTrue(Either.isLeft(other.open(sealed, "bot1")))
     const bytes = Buffer.from(sealed.slice(3), "base64")
-    bytes[bytes.length - 1] ^= 1
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1)
     assert.isTrue(Either.isLeft(box.open(`v1.${bytes.toString("base64")}`, "bot1")))
     assert.isTrue(Either.isLeft(box.open("garbage", "bot1")))
   })
