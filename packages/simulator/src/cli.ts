@@ -132,7 +132,3 @@ function logWorldEvents(world: World, controlUrl: string): void {
       console.log(`wxsim: ${account} sent MsgType ${activity.msgType} via ${activity.endpoint}`)
   })
 }
-import { monitorEventLoopDelay } from "node:perf_hooks"
-const h = monitorEventLoopDelay({ resolution: 10 })
-h.enable()
-setInterval(() => { console.error(`ELD max ${(h.max / 1e6).toFixed(0)} p99 ${(h.percentile(99) / 1e6).toFixed(0)} conns`); h.reset() }, 1000)
