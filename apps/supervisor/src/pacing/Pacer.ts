@@ -46,10 +46,13 @@ export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
 
     return {
       paced: (send) => turn.withPermits(1)(Effect.zipRight(waitForSlot, send)),
-      throttled: Ref.update(state, (s) => ({
-        ...s,
-        slowdown: Math.min(MAX_SLOWDOWN, s.slowdown * policy.backoff),
-      })),
+      // The next send waits a whole widened interval from now, not from the slot already planned.
+      throttled: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Ref.update(state, (s) => {
+          const slowdown = Math.min(MAX_SLOWDOWN, s.slowdown * policy.backoff)
+          return { slowdown, nextAt: Math.max(s.nextAt, now + intervalMs * slowdown) }
+        }),
+      ),
       slowdown: Effect.map(Ref.get(state), (s) => s.slowdown),
     }
   })

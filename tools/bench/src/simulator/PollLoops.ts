@@ -24,9 +24,7 @@ export class PollLoops {
     return this.loops.size
   }
 
-  readonly starts: Array<number> = []
   start(client: WebClient): void {
-    this.starts.push(performance.now())
     const state: LoopState = { pollSentAt: undefined, onWake: undefined }
     this.loops.set(client.wxid, state)
     void this.run(client, state).finally(() => this.loops.delete(client.wxid))

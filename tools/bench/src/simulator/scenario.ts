@@ -110,7 +110,6 @@ export const runSimulatorScenario = async (
     })
     const login = await logInAll(sim, clients, loops, options.loginConcurrency, checkDeadline, log)
 
-    { const w = new Map<number, number>(); for (const t of loops.starts) { const k = Math.floor(t / 100); w.set(k, (w.get(k) ?? 0) + 1) }; console.error("max starts per 100ms", Math.max(...w.values()), "windows", w.size) }
     const heldPolls = await waitForHeldPolls(sim, options.accounts, 60_000, checkDeadline)
     const rssLoggedIn = residentBytes(sim.serverPid) / MB
     log(

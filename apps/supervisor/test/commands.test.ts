@@ -1,0 +1,148 @@
+import { expect, layer } from "@effect/vitest"
+import { requestFriend } from "@wxfleet/simulator"
+import { Effect } from "effect"
+import { afterAll } from "vitest"
+import { startInfrastructure, supervisorLayer } from "./support/harness.js"
+
+const infra = await startInfrastructure({ syncHoldMs: 1_000 })
+const { sim, recorder } = infra
+const world = sim.world
+world.addAccount({ wxid: "wxid_c1", nickName: "Commander", home: "wx8.qq.com" })
+for (const [wxid, nickName] of [
+  ["wxid_ann", "Ann"],
+  ["wxid_ben", "Ben"],
+  ["wxid_cat", "Cat"],
+] as const) {
+  world.addPerson({ wxid, nickName })
+  world.befriend("wxid_c1", wxid)
+}
+world.addPerson({ wxid: "wxid_stranger", nickName: "Stranger" })
+const crew = world.addGroup({ topic: "Crew", owner: "wxid_c1", members: ["wxid_ann", "wxid_ben"] })
+const foreign = world.addGroup({ topic: "Not mine", owner: "wxid_ann", members: ["wxid_c1", "wxid_ben"] })
+afterAll(() => infra.close())
+
+type Reply = { ok: boolean; error?: { tag: string; message: string; details?: Record<string, unknown> } } & Record<string, unknown>
+const cmd = (op: string, body: unknown) => recorder.request(`wx.cmd.c1.${op}`, body) as Promise<Reply>
+const activity = () => world.account("wxid_c1").activity
+
+/** The account's UserNames of people and rooms, from the contacts command. */
+let names: Record<string, string> = {}
+
+const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex")
+
+layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices: true })("commands", (it) => {
+  it.effect("logs in and lists contacts", () =>
+    Effect.promise(async () => {
+      await recorder.request("wx.fleet.add", { account: "c1" })
+      const awaiting = await recorder.waitFor<{ state: string; qr?: { uuid: string } }>(
+        (s, d) => s === "wx.evt.c1.session" && d.state === "awaiting_scan",
+      )
+      world.scan(awaiting.qr!.uuid, "wxid_c1")
+      world.confirm(awaiting.qr!.uuid)
+      await recorder.waitFor<{ state: string }>((s, d) => s === "wx.evt.c1.session" && d.state === "logged_in")
+      const reply = await cmd("contacts", {})
+      expect(reply.ok).toBe(true)
+      const contacts = reply["contacts"] as Array<{ userName: string; displayName: string; kind: string }>
+      names = Object.fromEntries(contacts.map((c) => [c.displayName, c.userName]))
+      expect(names["Ann"]).toMatch(/^@[0-9a-f]{32}$/)
+      expect(names["Crew"]).toMatch(/^@@[0-9a-f]{64}$/)
+    }),
+  )
+
+  it.effect("sends text, image, file, video and emoticon, and revokes", () =>
+    Effect.promise(async () => {
+      const text = await cmd("send_text", { to: names["Ann"], text: "hello Ann" })
+      expect(text.ok).toBe(true)
+      const data = png.toString("base64")
+      for (const op of ["send_image", "send_file", "send_video"]) {
+        const fileName = op === "send_image" ? "a.png" : op === "send_video" ? "clip.mp4" : "notes.txt"
+        const reply = await cmd(op, { to: names["Ben"], fileName, data })
+        expect(reply.ok, `${op}: ${JSON.stringify(reply)}`).toBe(true)
+      }
+      const sticker = await cmd("send_emoticon", { to: names["Ben"], md5: "e68363487d8f0519c4e1047de403b2e7" })
+      expect(sticker.ok).toBe(true)
+      const sent = activity().filter((a) => a.type === "sent").map((a) => (a.type === "sent" ? a.msgType : 0))
+      expect(sent).toEqual(expect.arrayContaining([1, 3, 6, 43, 47]))
+
+      const revoked = await cmd("revoke", { to: names["Ann"], msgId: text["msgId"], localId: text["localId"] })
+      expect(revoked.ok).toBe(true)
+      expect(activity().some((a) => a.type === "revoked")).toBe(true)
+    }),
+  )
+
+  it.effect("manages friends: remark, pin, add, accept", () =>
+    Effect.promise(async () => {
+      expect((await cmd("set_remark", { userName: names["Cat"], remark: "Cathy" })).ok).toBe(true)
+      expect((await cmd("set_pinned", { userName: names["Cat"], pinned: true })).ok).toBe(true)
+      expect(activity().some((a) => a.type === "remark" && a.remarkName === "Cathy")).toBe(true)
+      expect(activity().some((a) => a.type === "pin" && a.pinned)).toBe(true)
+      requestFriend(world, "wxid_stranger", "wxid_c1", { greeting: "hi, it's me" })
+      const request = await recorder.waitFor<{ message: { _tag: string; userName: string; ticket: string } }>(
+        (s, d) => s === "wx.evt.c1.message" && d.message._tag === "FriendRequest",
+      )
+      const accepted = await cmd("accept_friend", { userName: request.message.userName, ticket: request.message.ticket })
+      expect(accepted.ok).toBe(true)
+      expect(world.account("wxid_c1").friends.has("wxid_stranger")).toBe(true)
+      const forged = await cmd("accept_friend", { userName: request.message.userName, ticket: "v2_forged@stranger" })
+      expect(forged.error?.tag).toBe("RequestRejected")
+    }),
+  )
+
+  it.effect("manages groups: create, add, rename, remove; a non-owner's removal is a typed error", () =>
+    Effect.promise(async () => {
+      const created = await cmd("group_create", { members: [names["Ann"], names["Cat"]], topic: "New crew" })
+      expect(created.ok).toBe(true)
+      expect(created["room"]).toMatch(/^@@/)
+      expect((await cmd("group_add", { room: names["Crew"], members: [names["Cat"]] }))["via"]).toBe("addmember")
+      expect((await cmd("group_rename", { room: names["Crew"], topic: "Crew 2" })).ok).toBe(true)
+      expect(world.group(crew.roomId).topic).toBe("Crew 2")
+      expect((await cmd("group_remove", { room: names["Crew"], members: [names["Cat"]] })).ok).toBe(true)
+      expect(world.group(crew.roomId).members.some((m) => m.wxid === "wxid_cat")).toBe(false)
+
+      const notOwner = await cmd("group_remove", { room: names["Not mine"], members: [names["Ben"]] })
+      expect(notOwner.ok).toBe(false)
+      expect(notOwner.error?.tag).toBe("RequestRejected")
+      expect(notOwner.error?.details?.["ret"]).toBe(-2)
+      expect(world.group(foreign.roomId).members.some((m) => m.wxid === "wxid_ben")).toBe(true)
+    }),
+  )
+
+  it.effect("answers a 1205 with RateLimited and slows the account down instead of failing it", () =>
+    Effect.promise(async () => {
+      world.account("wxid_c1").sendsBeforeRateLimit = 1
+      expect((await cmd("send_text", { to: names["Ann"], text: "allowed" })).ok).toBe(true)
+      const limited = await cmd("send_text", { to: names["Ann"], text: "too many" })
+      expect(limited.error?.tag).toBe("RateLimited")
+      world.account("wxid_c1").sendsBeforeRateLimit = undefined
+      const started = Date.now()
+      expect((await cmd("send_text", { to: names["Ann"], text: "later" })).ok).toBe(true)
+      // The interval is 20 ms; after a 1205 it is four times wider.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(60)
+      const state = (await recorder.request("wx.fleet.list", {}))["accounts"] as Array<{ state: string }>
+      expect(state[0]?.state).toBe("logged_in")
+    }),
+  )
+
+  it.effect("refuses bad input with a clear, typed error and crashes nothing", () =>
+    Effect.promise(async () => {
+      const cases: Array<[string, unknown, string]> = [
+        ["send_text", { to: names["Ann"] }, "InvalidCommand"],
+        ["send_text", { to: names["Ann"], text: 42 }, "InvalidCommand"],
+        ["send_image", { to: names["Ann"], fileName: "a.png", data: "%%%" }, "InvalidCommand"],
+        ["group_create", { members: [names["Ann"]] }, "InvalidCommand"],
+        ["send_text", { to: "@nobody", text: "hi" }, "RequestRejected"],
+        ["launch_rocket", {}, "UnknownOperation"],
+      ]
+      for (const [op, body, tag] of cases) {
+        const reply = await cmd(op, body)
+        expect(reply.ok, `${op} ${JSON.stringify(body)}`).toBe(false)
+        expect(reply.error?.tag, `${op} ${JSON.stringify(body)}: ${reply.error?.message}`).toBe(tag)
+        expect(reply.error?.message.length).toBeGreaterThan(0)
+      }
+      const huge = "A".repeat(1024 * 1024 - 100)
+      const tooLarge = await cmd("send_file", { to: names["Ann"], fileName: "big.bin", data: huge })
+      expect(["PayloadTooLarge", "InvalidCommand"]).toContain(tooLarge.error?.tag)
+      expect((await cmd("send_text", { to: names["Ann"], text: "still alive" })).ok).toBe(true)
+    }),
+  )
+})
