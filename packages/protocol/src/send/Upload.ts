@@ -67,8 +67,6 @@ export class MediaSizeMismatch extends Data.TaggedError("MediaSizeMismatch")<{
 
 export type UploadError = SessionCallError | MediaSizeMismatch
 
-/** @deprecated Kept for callers of `Upload.selfUserName`; use `session.selfUserName()`. */
-export const selfUserName = (session: WxSession): Effect.Effect<string> => session.selfUserName()
 
 const md5Hex = (bytes: Uint8Array): string => createHash("md5").update(bytes).digest("hex")
 
