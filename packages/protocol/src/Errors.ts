@@ -25,6 +25,16 @@ export class RequestTimeout extends Data.TaggedError("RequestTimeout")<{
   }
 }
 
+/**
+ * Server bodies can carry session secrets (the login XML's skey, wxsid and pass_ticket, cookies
+ * echoed in URLs); errors keep raw bodies for diagnosis, so those values are masked first.
+ */
+export const redactSecrets = (text: string): string =>
+  text
+    .replace(/<(skey|wxsid|wxuin|pass_ticket)>[^<]*<\/\1>/gi, "<$1>***</$1>")
+    .replace(/"(Skey|SKey|Sid|pass_ticket|webwx_data_ticket)"\s*:\s*"[^"]*"/g, `"$1":"***"`)
+    .replace(/\b(skey|sid|pass_ticket|webwx_data_ticket|ticket|wxsid|webwx_auth_ticket)=[^&\s";]*/gi, "$1=***")
+
 /** An HTTP status the endpoint never answers when healthy (404, 5xx…). */
 export class UnexpectedStatus extends Data.TaggedError("UnexpectedStatus")<{
   readonly endpoint: string
@@ -32,6 +42,10 @@ export class UnexpectedStatus extends Data.TaggedError("UnexpectedStatus")<{
   readonly status: number
   readonly raw: string
 }> {
+  constructor(props: { endpoint: string; host: string; status: number; raw: string }) {
+    super({ ...props, raw: redactSecrets(props.raw) })
+  }
+
   override get message(): string {
     return `${this.endpoint} on ${this.host}: HTTP ${this.status}`
   }
@@ -44,6 +58,10 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
   readonly reason: string
   readonly raw: string
 }> {
+  constructor(props: { endpoint: string; host: string; reason: string; raw: string }) {
+    super({ ...props, raw: redactSecrets(props.raw) })
+  }
+
   override get message(): string {
     return `${this.endpoint} on ${this.host}: malformed answer (${this.reason}): ${this.raw.slice(0, 200)}`
   }

@@ -99,7 +99,10 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
     const persist = (session: WxSession) =>
       Effect.flatMap(session.snapshot(), (state) => store.save(account, state)).pipe(Effect.retry(untilSaved), Effect.orDie)
 
+    // NATS being away is waited out (the stored session must not be mistaken for missing);
+    // a record that does not open (another key, damage) means logging in afresh.
     const loadStored = store.load(account).pipe(
+      Effect.retry({ schedule: untilSaved, while: (error) => error._tag === "NatsError" }),
       Effect.catchAll((error) =>
         Effect.logWarning(`stored session of ${account} not usable; logging in afresh`, error.message).pipe(
           Effect.as(Option.none()),

@@ -38,7 +38,7 @@ export class WebClient {
     private readonly upstream: string,
     /** Shared by every client for login and API requests. */
     private readonly api: Dispatcher,
-    /** This account's own connection for its long poll, as a browser tab keeps one. */
+    /** Where this account's long poll goes: a pool with a connection for it. */
     private readonly poll: Dispatcher,
   ) {}
 

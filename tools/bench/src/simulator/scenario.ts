@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises"
-import { Agent, Client } from "undici"
+import { Agent, Pool } from "undici"
 import { cpuMeter, residentBytes } from "../proc.js"
 import { forEachConcurrently, median, percentile } from "../stats.js"
 import { PollLoops } from "./PollLoops.js"
@@ -68,6 +68,8 @@ export interface CpuShares {
 
 const PREFIX = "bench"
 const CREATE_CHUNK = 1_000
+/** Each pool holds one connection per account it serves. */
+const ACCOUNTS_PER_POLL_POOL = 100
 const MB = 1024 * 1024
 
 /**
@@ -79,10 +81,18 @@ export const runSimulatorScenario = async (
   log: (line: string) => void = () => {},
 ): Promise<SimulatorFigures> => {
   const sim = await SimulatorProcess.launch({ syncHoldMs: options.syncHoldMs })
-  // Logins and API calls share a pool; each account's long poll has its own connection (a
-  // Client), because a pool looks for a free connection by walking all of them, held ones too.
+  // Logins and API calls share a pool; the long polls are spread over many small pools, because a
+  // pool finds a free connection by walking all of its connections, the held ones too.
   const api = new Agent({ connections: options.loginConcurrency + options.syncConcurrency + 16 })
-  const pollConnections: Array<Client> = []
+  const pollPools = Array.from(
+    { length: Math.ceil(options.accounts / ACCOUNTS_PER_POLL_POOL) },
+    () =>
+      new Pool(sim.url, {
+        connections: ACCOUNTS_PER_POLL_POOL,
+        headersTimeout: options.syncHoldMs + 30_000,
+        bodyTimeout: options.syncHoldMs + 30_000,
+      }),
+  )
   const stop = new AbortController()
   const loops = new PollLoops(stop.signal)
   const deadline = setTimeout(() => {
@@ -100,14 +110,10 @@ export const runSimulatorScenario = async (
       `created ${fleet.wxids.length} accounts in ${fleet.seconds.toFixed(1)} s; RSS ${fleet.rssMb.toFixed(0)} MB`,
     )
 
-    const clients = fleet.wxids.map((wxid) => {
-      const poll = new Client(sim.url, {
-        headersTimeout: options.syncHoldMs + 30_000,
-        bodyTimeout: options.syncHoldMs + 30_000,
-      })
-      pollConnections.push(poll)
-      return new WebClient(wxid, sim.url, api, poll)
-    })
+    const clients = fleet.wxids.map(
+      (wxid, i) =>
+        new WebClient(wxid, sim.url, api, pollPools[Math.floor(i / ACCOUNTS_PER_POLL_POOL)]!),
+    )
     const login = await logInAll(sim, clients, loops, options.loginConcurrency, checkDeadline, log)
 
     const heldPolls = await waitForHeldPolls(sim, options.accounts, 60_000, checkDeadline)
@@ -147,7 +153,7 @@ export const runSimulatorScenario = async (
     clearTimeout(deadline)
     stop.abort()
     await sim.stop()
-    await Promise.all([api, ...pollConnections].map((dispatcher) => dispatcher.destroy()))
+    await Promise.all([api, ...pollPools].map((dispatcher) => dispatcher.destroy()))
   }
 }
 
