@@ -17,8 +17,11 @@ describe("the config file", () => {
       const file = yield* Effect.promise(() => fileWith(`{"accounts":[{"account":"bot1"},{"account":"bot2","desktop":true}]}`))
       const config = yield* readConfigFile(file)
       assert.deepStrictEqual(
-        config.accounts.map((a) => ({ ...a })),
-        [{ account: "bot1" }, { account: "bot2", desktop: true }] as typeof config.accounts,
+        config.accounts.map((a) => ({ account: String(a.account), desktop: a.desktop ?? false })),
+        [
+          { account: "bot1", desktop: false },
+          { account: "bot2", desktop: true },
+        ],
       )
     }),
   )
