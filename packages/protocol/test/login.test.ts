@@ -63,4 +63,31 @@ describe("Login", () => {
       expect(refused._tag).toBe("PushLoginRefused")
     }).pipe(Effect.provide(layer)),
   )
+
+  it.effect("logs a web-refused account in through desktop mode (301 with the XML, ids from cookies)", () =>
+    Effect.gen(function* () {
+      const options = { desktop: true, jar: CookieJar.empty() }
+      const uuid = yield* requestUuid(options)
+      yield* scanAndConfirm("wxid_refused")(uuid)
+      const confirmed = Chunk.toArray(yield* Stream.runCollect(awaitConfirmation(options, uuid))).at(-1) as { redirectUri: string }
+      const session = yield* completeLogin(options, confirmed.redirectUri)
+      const data = yield* session.data.get
+      expect(data.uin).toBe(String(sim.world.account("wxid_refused").person.uin))
+      expect(data.sid.length).toBeGreaterThan(0)
+      expect(session.desktop).toBe(true)
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.effect("fails with QrExpired when the code expires and QrCancelled when the phone cancels", () =>
+    Effect.gen(function* () {
+      const options = { desktop: false, jar: CookieJar.empty() }
+      const expiring = yield* requestUuid(options)
+      sim.world.expire(expiring)
+      expect((yield* Effect.flip(Stream.runDrain(awaitConfirmation(options, expiring))))._tag).toBe("QrExpired")
+      const cancelled = yield* requestUuid(options)
+      sim.world.scan(cancelled, "wxid_p1")
+      sim.world.cancel(cancelled)
+      expect((yield* Effect.flip(Stream.runDrain(awaitConfirmation(options, cancelled))))._tag).toBe("QrCancelled")
+    }).pipe(Effect.provide(layer)),
+  )
 })
