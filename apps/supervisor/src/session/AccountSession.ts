@@ -42,6 +42,9 @@ const encodeContact = Schema.encodeSync(ContactEvent)
 
 const now = () => new Date().toISOString()
 
+/** A login that failed half-way is tried again after this, never in a tight loop. */
+const RETRY_LOGIN_AFTER = Duration.seconds(5)
+
 /** Persisting after a batch waits out a NATS outage: the key must not move on unsaved. */
 const untilSaved = Schedule.exponential("100 millis").pipe(
   Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(5))),
@@ -211,14 +214,14 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         if (fresh) {
           const init = yield* Session.init(session).pipe(Effect.either)
           if (init._tag === "Left") {
-            yield* Effect.logWarning(`webwxinit failed for ${account}`, init.left.message)
-            return
+            yield* Effect.logWarning(`webwxinit failed for ${account}; logging in again shortly`, init.left.message)
+            return yield* Effect.sleep(RETRY_LOGIN_AFTER)
           }
           yield* Ref.set(handle.inviteStartCount, init.right.inviteStartCount)
           yield* Session.statusNotify(session, 3).pipe(Effect.ignoreLogged)
         }
         const data = yield* session.data.get
-        if (data.self === undefined) return
+        if (data.self === undefined) return yield* Effect.sleep(RETRY_LOGIN_AFTER)
         yield* Ref.set(handle.self, Option.some(data.self))
         yield* persist(session)
         known.clear()
