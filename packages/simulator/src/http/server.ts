@@ -89,7 +89,8 @@ export const listen = async (options: {
   server.timeout = 0
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve())
+    // A fleet opens thousands of connections at once; Node's default backlog (511) overflows.
+    server.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1", backlog: 8_192 }, () => resolve())
   })
   return {
     server,

@@ -3,6 +3,7 @@ import { once } from "node:events"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
+import { setTimeout as sleep } from "node:timers/promises"
 import { Agent, request } from "undici"
 
 /** The simulator's launcher, found beside the package's entry point. */
@@ -76,6 +77,21 @@ export class SimulatorProcess {
     const answer = (await res.body.json()) as { ok: boolean; error?: string } & T
     if (!answer.ok) throw new Error(`control ${method} ${path}: ${res.statusCode} ${answer.error}`)
     return answer
+  }
+
+  /** Waits until the simulator holds `expected` synccheck polls (or `timeoutMs` passed); returns how many it holds. */
+  async waitForHeldPolls(
+    expected: number,
+    timeoutMs: number,
+    checkDeadline: () => void = () => {},
+  ): Promise<number> {
+    const until = performance.now() + timeoutMs
+    for (;;) {
+      const { heldPolls } = await this.control<{ heldPolls: number }>("GET", "/health")
+      if (heldPolls >= expected || performance.now() > until) return heldPolls
+      checkDeadline()
+      await sleep(200)
+    }
   }
 
   /** Stops the simulator (SIGTERM, then SIGKILL after a grace period); later calls wait for the first. */

@@ -36,10 +36,7 @@ export class WebClient {
   constructor(
     readonly wxid: string,
     private readonly upstream: string,
-    /** Shared by every client for login and API requests. */
-    private readonly api: Dispatcher,
-    /** Where this account's long poll goes: a pool with a connection for it. */
-    private readonly poll: Dispatcher,
+    private readonly dispatcher: Dispatcher,
   ) {}
 
   /** jslogin → the phone scans and confirms → login poll → webwxnewloginpage → webwxinit → webwxstatusnotify → webwxsync. */
@@ -112,7 +109,6 @@ export class WebClient {
     const body = await this.get(
       `https://webpush.${this.home}${CGI}/synccheck?r=${Date.now()}&skey=${encodeURIComponent(this.skey)}&sid=${encodeURIComponent(this.sid)}` +
         `&uin=${this.uin}&deviceid=${this.deviceId}&synckey=${encodeURIComponent(key)}&_=${Date.now()}`,
-      this.poll,
     )
     const found = /^window\.synccheck=\{retcode:"(\d+)",selector:"(\d+)"\}$/.exec(body)
     if (!found) throw new Error(`${this.wxid}: bad synccheck answer ${body}`)
@@ -123,8 +119,8 @@ export class WebClient {
     return { Uin: Number(this.uin), Sid: this.sid, Skey: this.skey, DeviceID: this.deviceId }
   }
 
-  private async get(url: string, via = this.api): Promise<string> {
-    return this.send(url, { method: "GET" }, via)
+  private async get(url: string): Promise<string> {
+    return this.send(url, { method: "GET" })
   }
 
   private async postJson(url: string, body: unknown): Promise<unknown> {
@@ -140,14 +136,13 @@ export class WebClient {
   private async send(
     url: string,
     options: { method: "GET" | "POST"; body?: string; headers?: Record<string, string> },
-    via = this.api,
   ): Promise<string> {
     const real = new URL(url)
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ")
     const res = await request(`${this.upstream}/${real.host}${real.pathname}${real.search}`, {
       ...options,
       headers: { ...options.headers, ...(cookie ? { cookie } : {}) },
-      dispatcher: via,
+      dispatcher: this.dispatcher,
     })
     const setCookie = res.headers["set-cookie"]
     for (const line of typeof setCookie === "string" ? [setCookie] : (setCookie ?? [])) {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises"
-import { Agent, Pool } from "undici"
+import { Agent } from "undici"
 import { cpuMeter, residentBytes } from "../proc.js"
 import { forEachConcurrently, median, percentile } from "../stats.js"
 import { PollLoops } from "./PollLoops.js"
@@ -68,8 +68,6 @@ export interface CpuShares {
 
 const PREFIX = "bench"
 const CREATE_CHUNK = 1_000
-/** Each pool holds one connection per account it serves. */
-const ACCOUNTS_PER_POLL_POOL = 100
 const MB = 1024 * 1024
 
 /**
@@ -81,18 +79,14 @@ export const runSimulatorScenario = async (
   log: (line: string) => void = () => {},
 ): Promise<SimulatorFigures> => {
   const sim = await SimulatorProcess.launch({ syncHoldMs: options.syncHoldMs })
-  // Logins and API calls share a pool; the long polls are spread over many small pools, because a
-  // pool finds a free connection by walking all of its connections, the held ones too.
-  const api = new Agent({ connections: options.loginConcurrency + options.syncConcurrency + 16 })
-  const pollPools = Array.from(
-    { length: Math.ceil(options.accounts / ACCOUNTS_PER_POLL_POOL) },
-    () =>
-      new Pool(sim.url, {
-        connections: ACCOUNTS_PER_POLL_POOL,
-        headersTimeout: options.syncHoldMs + 30_000,
-        bodyTimeout: options.syncHoldMs + 30_000,
-      }),
-  )
+  // One connection per held poll, and room for logins and syncs beside them. Polls take pooled
+  // connections that logins have freed: a fresh connection per poll, opened while logins kept the
+  // simulator busy, overflowed its accept queue (Node's backlog of 511) and timed out connecting.
+  const agent = new Agent({
+    connections: options.accounts + options.loginConcurrency + options.syncConcurrency + 16,
+    headersTimeout: options.syncHoldMs + 30_000,
+    bodyTimeout: options.syncHoldMs + 30_000,
+  })
   const stop = new AbortController()
   const loops = new PollLoops(stop.signal)
   const deadline = setTimeout(() => {
@@ -110,13 +104,10 @@ export const runSimulatorScenario = async (
       `created ${fleet.wxids.length} accounts in ${fleet.seconds.toFixed(1)} s; RSS ${fleet.rssMb.toFixed(0)} MB`,
     )
 
-    const clients = fleet.wxids.map(
-      (wxid, i) =>
-        new WebClient(wxid, sim.url, api, pollPools[Math.floor(i / ACCOUNTS_PER_POLL_POOL)]!),
-    )
+    const clients = fleet.wxids.map((wxid) => new WebClient(wxid, sim.url, agent))
     const login = await logInAll(sim, clients, loops, options.loginConcurrency, checkDeadline, log)
 
-    const heldPolls = await waitForHeldPolls(sim, options.accounts, 60_000, checkDeadline)
+    const heldPolls = await sim.waitForHeldPolls(options.accounts, 60_000, checkDeadline)
     const rssLoggedIn = residentBytes(sim.serverPid) / MB
     log(
       `${heldPolls} polls held; RSS ${rssLoggedIn.toFixed(0)} MB; idle for ${options.idleSeconds} s`,
@@ -153,7 +144,7 @@ export const runSimulatorScenario = async (
     clearTimeout(deadline)
     stop.abort()
     await sim.stop()
-    await Promise.all([api, ...pollPools].map((dispatcher) => dispatcher.destroy()))
+    await agent.destroy()
   }
 }
 
@@ -242,22 +233,6 @@ const cpuMeters = (simulatorPid: number): (() => CpuShares) => {
   const simulator = cpuMeter(simulatorPid)
   const loadGenerator = cpuMeter(process.pid)
   return () => ({ simulator: simulator(), loadGenerator: loadGenerator() })
-}
-
-/** Waits until the simulator holds `expected` synccheck polls; returns how many it holds. */
-const waitForHeldPolls = async (
-  sim: SimulatorProcess,
-  expected: number,
-  timeoutMs: number,
-  checkDeadline: () => void,
-): Promise<number> => {
-  const until = performance.now() + timeoutMs
-  for (;;) {
-    const { heldPolls } = await sim.control<{ heldPolls: number }>("GET", "/health")
-    if (heldPolls >= expected || performance.now() > until) return heldPolls
-    checkDeadline()
-    await sleep(200)
-  }
 }
 
 /**
