@@ -111,9 +111,11 @@ layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices:
     Effect.promise(async () => {
       world.account("wxid_c1").sendsBeforeRateLimit = 1
       expect((await cmd("send_text", { to: names["Ann"], text: "allowed" })).ok).toBe(true)
-      const limited = await cmd("send_text", { to: names["Ann"], text: "too many" })
+      const limited = await cmd("send_text", { to: names["Ann"], text: "too many", idempotencyKey: "retry-me" })
       expect(limited.error?.tag).toBe("RateLimited")
       world.account("wxid_c1").sendsBeforeRateLimit = undefined
+      // A failure that proves nothing was sent is not remembered: the same key runs again.
+      expect((await cmd("send_text", { to: names["Ann"], text: "too many", idempotencyKey: "retry-me" })).ok).toBe(true)
       const started = Date.now()
       expect((await cmd("send_text", { to: names["Ann"], text: "later" })).ok).toBe(true)
       // The interval is 20 ms; after a 1205 it is four times wider.

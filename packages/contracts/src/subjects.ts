@@ -27,6 +27,10 @@ export const subjects = (prefix = "wx") => ({
   /** What a supervisor subscribes to for commands. */
   allCommands: `${prefix}.cmd.*.*`,
   fleet: (op: FleetOp): string => `${prefix}.fleet.${op}`,
+  /** Where a worker records the messages it gave up on. */
+  deadLetter: (app: string): string => `${prefix}.dlq.${app}`,
+  /** Everything the dead-letter stream captures. */
+  allDeadLetters: `${prefix}.dlq.>`,
 })
 export type Subjects = ReturnType<typeof subjects>
 

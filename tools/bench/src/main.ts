@@ -5,6 +5,7 @@
 const scenarios: Record<string, () => Promise<(argv: ReadonlyArray<string>) => Promise<void>>> = {
   simulator: async () => (await import("./simulator/cli.js")).runSimulatorCli,
   protocol: async () => (await import("./protocol/scenario.js")).runProtocolScenario,
+  "auto-reply": async () => (await import("./autoreply/scenario.js")).runAutoReplyScenario,
 }
 
 const [name, ...rest] = process.argv.slice(2)

@@ -27,6 +27,15 @@ export const MAX_COMMAND_BYTES = 1024 * 1024
 
 const PENDING = "pending"
 
+/** Failures that prove the operation never reached Web WeChat. */
+const DID_NOT_RUN: ReadonlySet<string> = new Set([
+  ContractErrorTag.AccountNotRunning,
+  ContractErrorTag.UnknownAccount,
+  ContractErrorTag.ShuttingDown,
+  "RateLimited",
+  "SessionExpired",
+])
+
 type Answer = Reply | { readonly ok: false; readonly error: ReplyError }
 
 const refuse = (tag: string, message: string): Answer => failure({ tag, message })
@@ -62,7 +71,12 @@ export const serveCommands = Effect.gen(function* () {
       )
       if (claimed) {
         const answer = yield* produce
-        yield* tryNats("kv put", () => remembered.put(key, JSON.stringify(answer))).pipe(Effect.ignoreLogged)
+        // An answer proving the command did not run is forgotten, so a retry with the key runs it.
+        const remember = answer.ok || !DID_NOT_RUN.has(answer.error.tag)
+        yield* tryNats("kv write", async () => {
+          if (remember) await remembered.put(key, JSON.stringify(answer))
+          else await remembered.delete(key)
+        }).pipe(Effect.ignoreLogged)
         return answer
       }
       // Someone ran (or is running) this command: wait for their reply.

@@ -6,10 +6,13 @@ interface SessionEvent {
   readonly account: string
   readonly state: string
   readonly qr?: { readonly uuid: string }
+  readonly reason?: { readonly tag: string; readonly message: string }
 }
 
 interface MessageEvent {
   readonly account: string
+  /** When the supervisor decoded the batch (ISO time, milliseconds). */
+  readonly at: string
   readonly message: { readonly _tag: string; readonly text?: string }
 }
 
@@ -17,6 +20,8 @@ interface MessageEvent {
 export interface MessageTally {
   /** Events that matched a message the generator sent, with its latency. */
   readonly latenciesMs: Array<number>
+  /** say → the event's `at` (the supervisor decoded the batch): the part before publishing. */
+  readonly decodedMs: Array<number>
   /** Events of a text seen before (a batch published again) or not sent by the generator. */
   duplicates: number
   unknown: number
@@ -31,14 +36,16 @@ export class FleetObserver {
   readonly states = new Map<string, string>()
   /** Session events by state, over the whole run. */
   readonly stateEvents = new Map<string, number>()
+  /** Why sessions reconnected, logged out or failed: "<state>: <tag> <message>" → how often. */
+  readonly reasons = new Map<string, number>()
   /** When each account first showed a QR code and when it first logged in (performance.now()). */
   readonly firstQrAt = new Map<string, number>()
   readonly loggedInAt = new Map<string, number>()
   private readonly seenQr = new Set<string>()
-  /** Text → when it was sent, for messages whose event has not arrived yet. */
-  private readonly pending = new Map<string, number>()
+  /** Text → when it was sent (performance.now(), Date.now()), for events not arrived yet. */
+  private readonly pending = new Map<string, readonly [number, number]>()
   private readonly arrived = new Set<string>()
-  tally: MessageTally = { latenciesMs: [], duplicates: 0, unknown: 0 }
+  tally: MessageTally = { latenciesMs: [], decodedMs: [], duplicates: 0, unknown: 0 }
   messageEvents = 0
   loggedIn = 0
 
@@ -73,6 +80,10 @@ export class FleetObserver {
     const before = this.states.get(event.account)
     this.states.set(event.account, event.state)
     this.stateEvents.set(event.state, (this.stateEvents.get(event.state) ?? 0) + 1)
+    if (event.reason) {
+      const why = `${event.state}: ${event.reason.tag} ${event.reason.message}`.slice(0, 200)
+      this.reasons.set(why, (this.reasons.get(why) ?? 0) + 1)
+    }
     if (event.state === "logged_in" && before !== "logged_in") {
       this.loggedIn++
       if (!this.loggedInAt.has(event.account)) this.loggedInAt.set(event.account, performance.now())
@@ -100,12 +111,13 @@ export class FleetObserver {
     }
     this.pending.delete(text)
     this.arrived.add(text)
-    this.tally.latenciesMs.push(now - sentAt)
+    this.tally.latenciesMs.push(now - sentAt[0])
+    this.tally.decodedMs.push(Date.parse(event.at) - sentAt[1])
   }
 
   /** The generator is about to send `text`. */
-  expect(text: string, at: number): void {
-    this.pending.set(text, at)
+  expect(text: string): void {
+    this.pending.set(text, [performance.now(), Date.now()])
   }
 
   /** The generator could not send `text`: no event will come. */
@@ -121,7 +133,7 @@ export class FleetObserver {
   /** Starts counting afresh (per load step); returns the finished tally. */
   resetTally(): MessageTally {
     const done = this.tally
-    this.tally = { latenciesMs: [], duplicates: 0, unknown: 0 }
+    this.tally = { latenciesMs: [], decodedMs: [], duplicates: 0, unknown: 0 }
     this.pending.clear()
     this.arrived.clear()
     return done

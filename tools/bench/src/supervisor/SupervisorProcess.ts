@@ -17,8 +17,8 @@ export interface SupervisorProcessOptions {
   readonly httpPort: number
   /** `WXFLEET_CONFIG`: a JSON file listing the accounts to start with. */
   readonly configFile?: string
-  /** `NODE_OPTIONS` of the child, e.g. `--cpu-prof --cpu-prof-dir=…`. */
-  readonly nodeOptions?: string
+  /** Node flags before the entry point, e.g. `--cpu-prof` (Node 20 refuses it in NODE_OPTIONS). */
+  readonly nodeArgs?: ReadonlyArray<string>
   readonly extraEnv?: Readonly<Record<string, string>>
 }
 
@@ -74,8 +74,8 @@ export class SupervisorProcess {
       WXFLEET_HTTP_PORT: String(options.httpPort),
     }
     if (options.configFile !== undefined) env["WXFLEET_CONFIG"] = options.configFile
-    if (options.nodeOptions !== undefined) env["NODE_OPTIONS"] = options.nodeOptions
-    else delete env["NODE_OPTIONS"]
+    // This process's NODE_OPTIONS (e.g. a test runner's) are not the supervisor's.
+    delete env["NODE_OPTIONS"]
     const child = spawn(
       "/bin/sh",
       [
@@ -83,6 +83,7 @@ export class SupervisorProcess {
         'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"',
         "supervisor",
         process.execPath,
+        ...(options.nodeArgs ?? []),
         "--import",
         "tsx",
         "--conditions=@wxfleet/source",
@@ -108,7 +109,8 @@ export class SupervisorProcess {
         await this.health()
         return
       } catch {
-        if (performance.now() > until) throw new Error("the supervisor's health server did not answer")
+        if (performance.now() > until)
+          throw new Error("the supervisor's health server did not answer")
         await sleep(100)
       }
     }

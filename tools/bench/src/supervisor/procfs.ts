@@ -9,6 +9,15 @@ export const statusBytes = (pid: number, field: "VmRSS" | "VmHWM"): number => {
   return Number(match[1]) * 1024
 }
 
+/** Busy and total CPU ticks of the whole machine so far (first line of /proc/stat). */
+export const machineTicks = (): { busy: number; total: number } => {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1, 9)
+  const ticks = fields.map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0)
+  // idle and iowait are the 4th and 5th fields.
+  return { busy: total - (ticks[3] ?? 0) - (ticks[4] ?? 0), total }
+}
+
 /** Open file descriptors of a process (the entries of /proc/<pid>/fd). */
 export const openFiles = (pid: number): number => {
   try {

@@ -1,0 +1,21 @@
+import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import { Nats } from "@wxfleet/nats"
+import { WorkerConfig } from "@wxfleet/worker"
+import { Config, Effect, Layer } from "effect"
+import { APP, AutoReplyLive } from "./AutoReply.js"
+
+/** `wxfleet-auto-reply`: rules from `WXFLEET_AUTOREPLY_CONFIG`; run as many copies as the load needs. */
+const MainLive = Layer.unwrapEffect(
+  Effect.map(Config.string("WXFLEET_AUTOREPLY_CONFIG").pipe(Effect.orDie), AutoReplyLive),
+).pipe(
+  Layer.provide(
+    Layer.mergeAll(
+      Nats.layerFromEnv(`wxfleet-${APP}`),
+      WorkerConfig.layerFromEnv(APP),
+      NodeHttpClient.layerUndici,
+      NodeContext.layer,
+    ),
+  ),
+)
+
+NodeRuntime.runMain(Layer.launch(MainLive))

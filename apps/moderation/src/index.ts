@@ -1,0 +1,5 @@
+export { APP, ModerationLive } from "./Moderation.js"
+export { ModerationConfig, GroupPolicy, Section, Action } from "./ModerationConfig.js"
+export { ModerationRules } from "./ModerationRules.js"
+export { Activity, ACTIVITY_BUCKET } from "./Activity.js"
+export { contentFinding, type Finding } from "./Content.js"

@@ -1,0 +1,69 @@
+import { assert, describe, it, vi } from "vitest"
+import {
+  parseSupervisorArgs,
+  runSupervisorScenario,
+  UsageError,
+  type SupervisorFigures,
+} from "../src/supervisor/scenario.js"
+
+describe("the supervisor scenario", () => {
+  it("reads its flags and refuses bad ones", () => {
+    const { options, json } = parseSupervisorArgs(["--accounts", "5", "--rate", "10,20", "--json"])
+    assert.strictEqual(options.accounts, 5)
+    assert.deepStrictEqual(options.rates, [10, 20])
+    assert.isTrue(json)
+    assert.throws(() => parseSupervisorArgs(["--accounts", "0"]), UsageError, /--accounts/)
+    assert.throws(() => parseSupervisorArgs(["--rate", "5,x"]), UsageError, /--rate/)
+    assert.throws(() => parseSupervisorArgs(["--bogus"]), UsageError)
+  })
+
+  it("runs end to end at a tiny scale: nats-server, simulator and supervisor processes", async () => {
+    const printed: Array<string> = []
+    const log = vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      printed.push(String(line))
+    })
+    const progress = vi.spyOn(console, "error").mockImplementation(() => undefined)
+    try {
+      await runSupervisorScenario([
+        "--accounts",
+        "10",
+        "--friends-each",
+        "20",
+        "--groups-each",
+        "2",
+        "--rate",
+        "30",
+        "--seconds",
+        "3",
+        "--idle-seconds",
+        "2",
+        "--sync-hold-ms",
+        "2000",
+        "--deadline-seconds",
+        "80",
+        "--json",
+      ])
+    } finally {
+      log.mockRestore()
+      progress.mockRestore()
+    }
+    const figures = JSON.parse(printed.join("\n")) as SupervisorFigures
+    assert.deepStrictEqual(figures.failures, [])
+    assert.strictEqual(figures.login.loggedIn, 10)
+    assert.isAbove(figures.login.perSecond, 0)
+    assert.isAtLeast(figures.heldPolls, 10)
+    // A Node process with Effect, NATS and undici loaded holds tens of MB at least.
+    assert.isAbove(figures.rss.totalMb, 30)
+    assert.isAtLeast(figures.rss.peakMb, figures.rss.totalMb)
+    assert.isBelow(figures.idleCpu.supervisor, 1)
+    const [step] = figures.steps
+    assert.isDefined(step)
+    assert.approximately(step!.sent, 90, 10)
+    assert.strictEqual(step!.late, 0)
+    assert.strictEqual(step!.duplicates, 0)
+    assert.isAbove(step!.deliveredPerSecond, 0)
+    assert.isAbove(step!.latencyMs.p50, 0)
+    assert.isAtLeast(step!.latencyMs.p99, step!.latencyMs.p50)
+    assert.strictEqual(figures.sessionEvents["awaiting_scan"], 10)
+  }, 90_000)
+})
