@@ -6,6 +6,7 @@ const scenarios: Record<string, () => Promise<(argv: ReadonlyArray<string>) => P
   simulator: async () => (await import("./simulator/cli.js")).runSimulatorCli,
   protocol: async () => (await import("./protocol/scenario.js")).runProtocolScenario,
   "auto-reply": async () => (await import("./autoreply/scenario.js")).runAutoReplyScenario,
+  supervisor: async () => (await import("./supervisor/scenario.js")).runSupervisorScenario,
 }
 
 const [name, ...rest] = process.argv.slice(2)

@@ -29,8 +29,13 @@ export interface SupervisorScenarioOptions {
   readonly maxInFlight: number
   /** The simulator's synccheck hold (the real server's is about 25 s). */
   readonly syncHoldMs: number
-  /** How the accounts reach the fleet: a `WXFLEET_CONFIG` file, or one `wx.fleet.add` each. */
+  /**
+   * How the accounts reach the fleet: a `WXFLEET_CONFIG` file (every session starts at once), or
+   * one `wx.fleet.add` each, keeping at most `loginWindow` added accounts not yet logged in.
+   */
   readonly addVia: "config" | "request"
+  /** With `request`: accounts added but not logged in at most (0: no limit). */
+  readonly loginWindow: number
   /** Where the supervisor writes a V8 CPU profile of its whole run (`--cpu-prof`), if set. */
   readonly cpuProfileDir: string | undefined
   /** More node flags for the supervisor, e.g. `--max-old-space-size=8192`. */
@@ -49,7 +54,8 @@ export const DEFAULT_SUPERVISOR_SCENARIO: SupervisorScenarioOptions = {
   loginConcurrency: 64,
   maxInFlight: 64,
   syncHoldMs: 25_000,
-  addVia: "config",
+  addVia: "request",
+  loginWindow: 500,
   cpuProfileDir: undefined,
   nodeArgs: [],
   deadlineSeconds: 900,
@@ -219,7 +225,12 @@ export const runSupervisorBenchmark = async (
     log(
       `supervisor pid ${supervisor.pid} up in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     )
-    if (options.addVia === "request") await addByRequest(observer, fleet.accounts, fail)
+    const adding =
+      options.addVia === "request"
+        ? addByRequest(observer, fleet.accounts, options.loginWindow, fail).catch((error: unknown) =>
+            fail(`wx.fleet.add: ${error instanceof Error ? error.message : String(error)}`),
+          )
+        : Promise.resolve()
 
     let reported = 0
     const allIn = await waitFor(
@@ -234,6 +245,7 @@ export const runSupervisorBenchmark = async (
       },
       60_000 + fleet.accounts.length * 100,
     )
+    await adding
     const loginCpu = loginMeter()
     const secondsFromStart = (performance.now() - started) / 1000
     if (!allIn) fail(`only ${observer.loggedIn} of ${fleet.accounts.length} logged in`)
@@ -352,19 +364,27 @@ const friendList = async (sim: SimulatorProcess, account: string): Promise<Array
   (await sim.control<{ account: { friendList: Array<string> } }>("GET", `/accounts/${account}`))
     .account.friendList
 
-/** `wx.fleet.add` for every account, 64 in flight. */
+/**
+ * `wx.fleet.add` for every account, 16 in flight, holding back while `window` added accounts
+ * are not logged in yet (the supervisor starts each added session at once).
+ */
 const addByRequest = (
   observer: FleetObserver,
   accounts: ReadonlyArray<string>,
+  window: number,
   fail: (message: string) => void,
-): Promise<void> =>
-  forEachConcurrently(accounts, 64, async (account) => {
+): Promise<void> => {
+  let added = 0
+  return forEachConcurrently(accounts, 16, async (account) => {
+    while (window > 0 && added - observer.loggedIn >= window) await sleep(20)
+    added++
     const reply = await observer.connection.request("wx.fleet.add", JSON.stringify({ account }), {
       timeout: 30_000,
     })
     const answer = reply.json<{ ok: boolean; error?: { message: string } }>()
     if (!answer.ok) fail(`wx.fleet.add ${account}: ${answer.error?.message ?? "refused"}`)
   })
+}
 
 const loginFigures = (
   observer: FleetObserver,
@@ -543,7 +563,10 @@ latency under a sustained load of friends' messages.
   --login-concurrency N   QR codes answered at once (default ${DEFAULT_SUPERVISOR_SCENARIO.loginConcurrency})
   --max-in-flight N       says in flight at most (default ${DEFAULT_SUPERVISOR_SCENARIO.maxInFlight})
   --sync-hold-ms N        the simulator's synccheck hold (default ${DEFAULT_SUPERVISOR_SCENARIO.syncHoldMs})
-  --add-via config|request  a WXFLEET_CONFIG file, or wx.fleet.add per account (default ${DEFAULT_SUPERVISOR_SCENARIO.addVia})
+  --add-via config|request  a WXFLEET_CONFIG file (all sessions start at once), or wx.fleet.add
+                          per account (default ${DEFAULT_SUPERVISOR_SCENARIO.addVia})
+  --login-window N        with request: added but not yet logged in at most, 0 for no limit
+                          (default ${DEFAULT_SUPERVISOR_SCENARIO.loginWindow})
   --cpu-prof DIR          the supervisor writes a CPU profile of its run into DIR
   --node-arg FLAG         a node flag for the supervisor (repeatable), e.g. --node-arg=--max-old-space-size=8192
   --deadline-seconds N    abandon the run after this long (default ${DEFAULT_SUPERVISOR_SCENARIO.deadlineSeconds})
@@ -575,6 +598,7 @@ export const parseSupervisorArgs = (
           "max-in-flight": text,
           "sync-hold-ms": text,
           "add-via": text,
+          "login-window": text,
           "cpu-prof": text,
           "node-arg": { type: "string", multiple: true },
           "deadline-seconds": text,
@@ -615,6 +639,7 @@ export const parseSupervisorArgs = (
     maxInFlight: whole("max-in-flight", d.maxInFlight, 1),
     syncHoldMs: whole("sync-hold-ms", d.syncHoldMs, 1),
     addVia,
+    loginWindow: whole("login-window", d.loginWindow, 0),
     cpuProfileDir: values["cpu-prof"],
     nodeArgs: values["node-arg"] ?? [],
     deadlineSeconds: whole("deadline-seconds", d.deadlineSeconds, 1),
@@ -645,7 +670,7 @@ export const supervisorTable = (f: SupervisorFigures): string => {
     ["machine", `${f.machine.cpus} × ${f.machine.cpuModel}, Node ${f.machine.node}`],
     ["world creation (control API)", `${f.createSeconds.toFixed(1)} s`],
     [
-      `logged in / start → all logged in (via ${o.addVia})`,
+      `logged in / start → all logged in (via ${o.addVia === "config" ? "config file" : `wx.fleet.add, window ${o.loginWindow}`})`,
       `${f.login.loggedIn} / ${f.login.secondsFromStart.toFixed(1)} s`,
     ],
     ["logins/s (first QR → last logged_in)", f.login.perSecond.toFixed(0)],

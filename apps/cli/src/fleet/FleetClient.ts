@@ -1,0 +1,180 @@
+import {
+  ContactEvent,
+  ContactView,
+  FleetAccount,
+  MessageEvent,
+  ModerationEvent,
+  ReplyError,
+  SentReply,
+  SessionEvent,
+  subjects,
+  type CommandOp,
+  type CommandRequest,
+  type EventKind,
+} from "@wxfleet/contracts"
+import { Nats, tryNats, type NatsError } from "@wxfleet/nats"
+import { Config, Data, Effect, Either, Schema, Stream } from "effect"
+
+/** No supervisor answered the request: none is running on this NATS, or it is stuck. */
+export class FleetUnreachable extends Data.TaggedError("FleetUnreachable")<{
+  readonly subject: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `no supervisor answered ${this.subject} (${this.reason}); is one running on this NATS server?`
+  }
+}
+
+/** The supervisor answered `{ok:false}`; `error.tag` says why (UnknownAccount, AccountNotRunning…). */
+export class CommandRejected extends Data.TaggedError("CommandRejected")<{
+  readonly subject: string
+  readonly error: ReplyError
+}> {
+  override get message(): string {
+    return `${this.subject}: ${this.error.tag}: ${this.error.message}`
+  }
+}
+
+export type FleetError = FleetUnreachable | CommandRejected | NatsError
+
+/** One event read from `<prefix>.evt.<account>.<kind>`, decoded by its kind. */
+export type FleetEvent =
+  | { readonly kind: "session"; readonly account: string; readonly event: SessionEvent }
+  | { readonly kind: "message"; readonly account: string; readonly event: MessageEvent }
+  | { readonly kind: "contact"; readonly account: string; readonly event: ContactEvent }
+  | { readonly kind: "moderation"; readonly account: string; readonly event: ModerationEvent }
+  /** An event this CLI cannot decode (a newer supervisor, a foreign publisher): shown, not fatal. */
+  | { readonly kind: "undecodable"; readonly account: string; readonly subject: string; readonly reason: string }
+
+const Outcome = Schema.parseJson(Schema.Struct({ ok: Schema.Boolean, error: Schema.optional(ReplyError) }))
+const decodeOutcome = Schema.decodeUnknownEither(Outcome)
+const ContactsReply = Schema.Struct({ ok: Schema.Literal(true), contacts: Schema.Array(ContactView) })
+const ListReply = Schema.Struct({ ok: Schema.Literal(true), accounts: Schema.Array(FleetAccount) })
+
+const eventDecoders = {
+  session: Schema.decodeUnknownEither(Schema.parseJson(SessionEvent)),
+  message: Schema.decodeUnknownEither(Schema.parseJson(MessageEvent)),
+  contact: Schema.decodeUnknownEither(Schema.parseJson(ContactEvent)),
+  moderation: Schema.decodeUnknownEither(Schema.parseJson(ModerationEvent)),
+} as const
+
+/** Decodes one event by its subject (`<prefix>.evt.<account>.<kind>`); never throws. */
+export const decodeEvent = (subject: string, body: string): FleetEvent => {
+  const parts = subject.split(".")
+  const account = parts[2] ?? "?"
+  const kind = parts[3] as EventKind | undefined
+  if (kind === undefined || !Object.hasOwn(eventDecoders, kind))
+    return { kind: "undecodable", account, subject, reason: `unknown event kind ${kind ?? "(none)"}` }
+  const failed = (error: { readonly message: string }): FleetEvent => ({
+    kind: "undecodable",
+    account,
+    subject,
+    reason: error.message,
+  })
+  switch (kind) {
+    case "session":
+      return Either.match(eventDecoders.session(body), { onLeft: failed, onRight: (event) => ({ kind, account, event }) })
+    case "message":
+      return Either.match(eventDecoders.message(body), { onLeft: failed, onRight: (event) => ({ kind, account, event }) })
+    case "contact":
+      return Either.match(eventDecoders.contact(body), { onLeft: failed, onRight: (event) => ({ kind, account, event }) })
+    case "moderation":
+      return Either.match(eventDecoders.moderation(body), { onLeft: failed, onRight: (event) => ({ kind, account, event }) })
+  }
+}
+
+/**
+ * What the CLI asks of a running fleet, over NATS only: `wx.fleet.*` and `wx.cmd.*` requests with
+ * typed replies, and the live `wx.evt.*` events.
+ */
+export class FleetClient extends Effect.Service<FleetClient>()("@wxfleet/cli/FleetClient", {
+  effect: Effect.gen(function* () {
+    const nats = yield* Nats
+    const prefix = yield* Config.string("WXFLEET_PREFIX").pipe(Config.withDefault("wx"))
+    const s = subjects(prefix)
+
+    /** A request whose reply is `{ok:true,…}` decoded by `schema`, or a typed failure. */
+    const ask = <A, I>(
+      subject: string,
+      body: object,
+      schema: Schema.Schema<A, I>,
+      timeoutMs = 30_000,
+    ): Effect.Effect<A, FleetError> =>
+      Effect.gen(function* () {
+        const reply = yield* Effect.tryPromise({
+          try: () => nats.connection.request(subject, JSON.stringify(body), { timeout: timeoutMs }),
+          catch: (cause) =>
+            new FleetUnreachable({ subject, reason: cause instanceof Error ? cause.message : String(cause) }),
+        })
+        const text = reply.string()
+        const outcome = decodeOutcome(text)
+        if (Either.isLeft(outcome))
+          return yield* new CommandRejected({ subject, error: { tag: "MalformedReply", message: outcome.left.message } })
+        if (!outcome.right.ok)
+          return yield* new CommandRejected({
+            subject,
+            error: outcome.right.error ?? { tag: "UnknownError", message: "the supervisor gave no reason" },
+          })
+        return yield* Schema.decodeUnknown(Schema.parseJson(schema))(text).pipe(
+          Effect.mapError(
+            (error) => new CommandRejected({ subject, error: { tag: "MalformedReply", message: error.message } }),
+          ),
+        )
+      })
+
+    const Done = Schema.Struct({ ok: Schema.Literal(true) })
+
+    return {
+      subjects: s,
+      /** Every account of the fleet and its state. */
+      list: () => Effect.map(ask(s.fleet("list"), {}, ListReply), (r) => r.accounts),
+      add: (account: string, options: { readonly desktop?: boolean } = {}) =>
+        ask(s.fleet("add"), { account, ...options }, Schema.Unknown),
+      remove: (account: string) => ask(s.fleet("remove"), { account }, Done),
+      /** `<prefix>.cmd.<account>.<op>`; the reply decoded by `schema`. */
+      command: <Op extends CommandOp, A, I>(
+        account: string,
+        op: Op,
+        body: CommandRequest<Op>,
+        schema: Schema.Schema<A, I>,
+        timeoutMs?: number,
+      ) => ask(s.command(account, op), body, schema, timeoutMs),
+      sendText: (account: string, to: string, text: string) =>
+        ask(s.command(account, "send_text"), { to, text }, SentReply),
+      contacts: (account: string) =>
+        Effect.map(ask(s.command(account, "contacts"), {}, ContactsReply), (r) => r.contacts),
+      /**
+       * Live events from now on (core NATS, so nothing is replayed), of one account or all, of
+       * some kinds or all. Undecodable events come through as `undecodable`.
+       */
+      events: (filter: { readonly account?: string; readonly kinds?: ReadonlyArray<EventKind> } = {}) => {
+        const subject = `${prefix}.evt.${filter.account ?? "*"}.*`
+        return Stream.unwrapScoped(
+          Effect.map(
+            Effect.acquireRelease(
+              tryNats(`subscribe ${subject}`, async () => nats.connection.subscribe(subject)),
+              (sub) => Effect.sync(() => sub.unsubscribe()),
+            ),
+            (sub) =>
+              Stream.fromAsyncIterable(sub, (cause) => cause).pipe(
+                Stream.orDie,
+                Stream.map((msg) => decodeEvent(msg.subject, msg.string())),
+                Stream.filter(
+                  (e) => filter.kinds === undefined || e.kind === "undecodable" || filter.kinds.includes(e.kind),
+                ),
+              ),
+          ),
+        )
+      },
+      /** The last event stored for one subject (e.g. an account's last session event), if any. */
+      lastEvent: (account: string, kind: EventKind) =>
+        Effect.tryPromise({
+          try: () => nats.manager.streams.getMessage("WX_EVENTS", { last_by_subj: s.event(account, kind) }),
+          catch: (cause) => cause,
+        }).pipe(
+          Effect.map((m) => (m === null ? undefined : decodeEvent(m.subject, m.string()))),
+          Effect.orElseSucceed(() => undefined),
+        ),
+    } as const
+  }),
+}) {}

@@ -1,0 +1,15 @@
+import { Command } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect } from "effect"
+import { chatCommand } from "./chat/command.js"
+import { commands } from "./commands/index.js"
+
+/** `wxfleet`: the operator's command. Every subcommand has `--help`. */
+const wxfleet = Command.make("wxfleet").pipe(
+  Command.withDescription("Operate a fleet of Web WeChat accounts over NATS"),
+  Command.withSubcommands([chatCommand, ...commands]),
+)
+
+const run = Command.run(wxfleet, { name: "wxfleet", version: "0.1.0" })
+
+run(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
