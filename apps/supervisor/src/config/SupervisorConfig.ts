@@ -15,11 +15,21 @@ export interface SupervisorConfigShape {
   readonly heartbeatInterval: Duration.Duration
   /** How long an idempotency key remembers its first reply. */
   readonly idempotencyTtl: Duration.Duration
+  /**
+   * After a sync batch, the session state (SyncKey) is saved at most this often unless its
+   * cookies or keys changed (`WXFLEET_STATE_SAVE_INTERVAL`, default 5 s). A restart resumes from
+   * the last save: batches after it are fetched again and JetStream drops them as duplicates
+   * (their Nats-Msg-Id), so this trades a few seconds of refetching for one KV write per batch.
+   * Zero saves after every batch.
+   */
+  readonly stateSaveInterval?: Duration.Duration
   /** Port of /healthz and /metrics; 0 picks a free one. */
   readonly httpPort: number
   /** Optional JSON file listing accounts and their options. */
   readonly configFile: string | undefined
 }
+
+export const DEFAULT_STATE_SAVE_INTERVAL = Duration.seconds(5)
 
 export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/SupervisorConfig")<
   SupervisorConfig,
@@ -39,6 +49,7 @@ export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/Superviso
       rateLimitBackoff: Config.number("WXFLEET_RATE_LIMIT_BACKOFF").pipe(Config.withDefault(4)),
       heartbeatInterval: Config.duration("WXFLEET_HEARTBEAT_INTERVAL").pipe(Config.withDefault(Duration.minutes(5))),
       idempotencyTtl: Config.duration("WXFLEET_IDEMPOTENCY_TTL").pipe(Config.withDefault(Duration.hours(24))),
+      stateSaveInterval: Config.duration("WXFLEET_STATE_SAVE_INTERVAL").pipe(Config.withDefault(DEFAULT_STATE_SAVE_INTERVAL)),
       httpPort: Config.integer("WXFLEET_HTTP_PORT").pipe(Config.withDefault(9464)),
       configFile: Config.option(Config.string("WXFLEET_CONFIG")).pipe(
         Config.map((file) => (file._tag === "Some" ? file.value : undefined)),

@@ -1,5 +1,5 @@
 import { Effect, Layer, Context } from "effect"
-import { Counter, Gauge, Histogram, Registry } from "prom-client"
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client"
 
 /**
  * The supervisor's Prometheus metrics, with prom-client (the maintained Node client for the
@@ -7,6 +7,8 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client"
  */
 export const makeMetrics = () => {
   const registry = new Registry()
+  // process_* and nodejs_* (RSS, heap, event-loop lag, handles): what an operator sizes a fleet by.
+  collectDefaultMetrics({ register: registry })
   const sessions = new Gauge({
     name: "wxfleet_sessions",
     help: "Account sessions by state",

@@ -9,10 +9,11 @@ import {
   SyncLoop,
   type Transport,
   WebwxSync,
+  type SessionData,
   type WxSession,
 } from "@wxfleet/protocol"
 import { Duration, Effect, Option, Ref, Schedule, Schema, Stream } from "effect"
-import { SupervisorConfig } from "../config/SupervisorConfig.js"
+import { DEFAULT_STATE_SAVE_INTERVAL, SupervisorConfig } from "../config/SupervisorConfig.js"
 import { EventPublisher, type OutboundEvent } from "../events/EventPublisher.js"
 import { countTransition, Metrics } from "../metrics/Metrics.js"
 import type { Pacer } from "../pacing/Pacer.js"
@@ -99,8 +100,29 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
     const report: LoginReport = (state, details) =>
       Effect.provide(setState(state, details?.qr ? { qr: details.qr } : {}), context)
 
+    /** What was saved last: a batch saves again only when this is stale (see stateSaveInterval). */
+    let saved: { readonly at: number; readonly jar: number; readonly keys: string } | undefined
+    const keysOf = (d: SessionData) => `${d.sid}|${d.skey}|${d.passTicket}|${d.webpushHost ?? ""}`
+
     const persist = (session: WxSession) =>
-      Effect.flatMap(session.snapshot(), (state) => store.save(account, state)).pipe(Effect.retry(untilSaved), Effect.orDie)
+      Effect.gen(function* () {
+        const state = yield* session.snapshot()
+        const at = Date.now()
+        yield* store.save(account, state).pipe(Effect.retry(untilSaved), Effect.orDie)
+        saved = { at, jar: session.jar.version, keys: keysOf(yield* session.data.get) }
+      })
+
+    /** After a batch: save when the keys or cookies changed, or the last save is older than the interval. */
+    const persistAfterBatch = (session: WxSession, interval: Duration.Duration) =>
+      Effect.gen(function* () {
+        const data = yield* session.data.get
+        const fresh =
+          saved !== undefined &&
+          saved.jar === session.jar.version &&
+          saved.keys === keysOf(data) &&
+          Date.now() - saved.at < Duration.toMillis(interval)
+        if (!fresh) yield* persist(session)
+      })
 
     // NATS being away is waited out (the stored session must not be mistaken for missing);
     // a record that does not open (another key, damage) means logging in afresh.
@@ -165,6 +187,11 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         const config = yield* SupervisorConfig
         const metrics = yield* Metrics
         const self = Option.getOrThrow(yield* Ref.get(handle.self))
+        const saveInterval = config.stateSaveInterval ?? DEFAULT_STATE_SAVE_INTERVAL
+        // Stopping (shutdown, removal) saves the newest SyncKey, so a restart refetches nothing.
+        yield* Effect.addFinalizer(() =>
+          persistAfterBatch(session, Duration.zero).pipe(Effect.timeout("3 seconds"), Effect.ignore),
+        )
         yield* Effect.forkScoped(
           Session.statusNotify(session, 3).pipe(
             Effect.ignoreLogged,
@@ -190,7 +217,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
                   const events = batchEvents(event.batch, self)
                   yield* publisher.publishAll(events)
                   yield* event.commit
-                  yield* persist(session)
+                  yield* persistAfterBatch(session, saveInterval)
                   metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
                 })
             }

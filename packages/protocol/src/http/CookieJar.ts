@@ -1,6 +1,8 @@
 import { Cookies } from "@effect/platform"
 import { CookieJar as ToughCookieJar } from "tough-cookie"
 
+const HEADER_CACHE_MS = 60_000
+
 /**
  * An RFC 6265 cookie jar per account. Web WeChat sets cookies for different domains
  * (`wx2.qq.com`, `.qq.com`) and `@effect/platform`'s Cookies ignores domain and path when it
@@ -8,7 +10,16 @@ import { CookieJar as ToughCookieJar } from "tough-cookie"
  * persisted and resumed.
  */
 export class CookieJar {
+  /** Cookie headers by URL without its query: building one is costly and a session asks the same few URLs all day. */
+  private readonly headers = new Map<string, { readonly header: string; readonly until: number }>()
+  private changes = 0
+
   private constructor(private readonly jar: ToughCookieJar) {}
+
+  /** Grows whenever a response set a cookie: a persisted copy older than this is stale. */
+  get version(): number {
+    return this.changes
+  }
 
   static empty(): CookieJar {
     return new CookieJar(new ToughCookieJar(undefined, { rejectPublicSuffixes: false }))
@@ -25,14 +36,26 @@ export class CookieJar {
 
   /** The `Cookie` header a browser would send to this (real) URL. */
   header(url: string): string {
-    return this.jar.getCookieStringSync(url)
+    const query = url.indexOf("?")
+    const key = query === -1 ? url : url.slice(0, query)
+    const now = Date.now()
+    const cached = this.headers.get(key)
+    if (cached !== undefined && cached.until > now) return cached.header
+    const header = this.jar.getCookieStringSync(url)
+    // A cookie may expire meanwhile: a cached header lives a minute at most.
+    this.headers.set(key, { header, until: now + HEADER_CACHE_MS })
+    return header
   }
 
   /** Keeps the cookies a response from this (real) URL set, each parsed on its own. */
   store(url: string, cookies: Cookies.Cookies): void {
-    for (const cookie of Object.values(cookies.cookies)) {
+    const set = Object.values(cookies.cookies)
+    if (set.length === 0) return
+    for (const cookie of set) {
       this.jar.setCookieSync(Cookies.serializeCookie(cookie), url, { ignoreError: true })
     }
+    this.headers.clear()
+    this.changes++
   }
 
   /** The value of a cookie as it would be sent to `url`. */
