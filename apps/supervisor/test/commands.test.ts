@@ -46,6 +46,14 @@ layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices:
       names = Object.fromEntries(contacts.map((c) => [c.displayName, c.userName]))
       expect(names["Ann"]).toMatch(/^@[0-9a-f]{32}$/)
       expect(names["Crew"]).toMatch(/^@@[0-9a-f]{64}$/)
+      // Rooms come with their members, so a client can name who speaks in a group.
+      const room = contacts.find((c) => c.displayName === "Crew") as unknown as {
+        members?: Array<{ userName: string; nickName: string }>
+        isOwner?: boolean
+      }
+      expect(room.isOwner).toBe(true)
+      expect(room.members?.map((m) => m.nickName).sort()).toEqual(expect.arrayContaining(["Ann", "Ben"]))
+      expect(room.members?.find((m) => m.nickName === "Ann")?.userName).toBe(names["Ann"])
     }),
   )
 

@@ -1,5 +1,6 @@
 import type { CommandOp, CommandRequest } from "@wxfleet/contracts"
 import {
+  Contact,
   Contacts,
   Friends,
   Groups,
@@ -110,6 +111,24 @@ export const operations: { readonly [Op in CommandOp]: Run<Op> } = {
   group_remove: (session, r) => Effect.as(Groups.removeMembers(session, r.room, r.members), done),
   group_rename: (session, r) => Effect.as(Groups.renameGroup(session, r.room, r.topic), done),
   contacts: (session) =>
-    Effect.map(Contacts.allContacts(session), (contacts) => ({ ok: true as const, contacts: contacts.map(contactView) })),
+    Effect.gen(function* () {
+      const contacts = yield* Contacts.allContacts(session)
+      // webwxgetcontact lists rooms without members: ask for them, 50 rooms a call, so a client
+      // can name who speaks in a group. Members missing (a failed call) leave the list usable.
+      const rooms = contacts.filter(Contact.isGroup).map((room) => room.userName)
+      const remarks = new Map(contacts.filter((c) => c.remarkName !== "").map((c) => [c.userName, c.remarkName]))
+      const detailed =
+        rooms.length === 0
+          ? []
+          : yield* Contacts.groupDetails(session, rooms, { remarks }).pipe(
+              Effect.tapError((error) => Effect.logWarning("group members not available", error.message)),
+              Effect.orElseSucceed(() => []),
+            )
+      const byName = new Map(detailed.map((room) => [room.userName, room]))
+      return {
+        ok: true as const,
+        contacts: contacts.map((contact) => contactView(byName.get(contact.userName) ?? contact)),
+      }
+    }),
   logout: (session) => Effect.as(Effect.catchAll(Session.logout(session), () => Effect.void), done),
 }
