@@ -1,4 +1,10 @@
-import { ContactEvent, MessageEvent, SessionEvent, type ContactView, type SessionStateName } from "@wxfleet/contracts"
+import {
+  ContactEvent,
+  MessageEvent,
+  SessionEvent,
+  type ContactView,
+  type SessionStateName,
+} from "@wxfleet/contracts"
 import type { Nats } from "@wxfleet/nats"
 import {
   Contact,
@@ -12,7 +18,7 @@ import {
   type SessionData,
   type WxSession,
 } from "@wxfleet/protocol"
-import { Duration, Effect, Option, Ref, Schedule, Schema, Stream } from "effect"
+import { Duration, Effect, Option, Ref, Schedule, Schema } from "effect"
 import { DEFAULT_STATE_SAVE_INTERVAL, SupervisorConfig } from "../config/SupervisorConfig.js"
 import { EventPublisher, type OutboundEvent } from "../events/EventPublisher.js"
 import { countTransition, Metrics } from "../metrics/Metrics.js"
@@ -35,13 +41,21 @@ export interface AccountHandle {
   readonly pacer: Pacer
 }
 
-type Deps = Transport | ProtocolConfig | Nats | SupervisorConfig | EventPublisher | SessionStore | Metrics
+type Deps =
+  Transport | ProtocolConfig | Nats | SupervisorConfig | EventPublisher | SessionStore | Metrics
 
 const encodeSession = Schema.encodeSync(SessionEvent)
 const encodeMessage = Schema.encodeSync(MessageEvent)
 const encodeContact = Schema.encodeSync(ContactEvent)
 
 const now = () => new Date().toISOString()
+
+/** FNV-1a, 32 bits: two of an account's few hundred UserNames collide about once in ten million accounts. */
+export const nameHash = (text: string): number => {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return hash >>> 0
+}
 
 /** A login that failed half-way is tried again after this, never in a tight loop. */
 const RETRY_LOGIN_AFTER = Duration.seconds(5)
@@ -61,7 +75,11 @@ const toView = (contact: Contact.Contact): ContactView => ({
   muted: contact.muted,
   ...(contact.kind === "group"
     ? {
-        members: contact.members.map((m) => ({ userName: m.userName, nickName: m.nickName, displayName: m.displayName })),
+        members: contact.members.map((m) => ({
+          userName: m.userName,
+          nickName: m.nickName,
+          displayName: m.displayName,
+        })),
         isOwner: contact.isOwner,
       }
     : {}),
@@ -92,7 +110,16 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         yield* Ref.set(handle.state, next)
         if (previous !== next) yield* countTransition(previous, next)
         yield* publisher.publishAll([
-          { account, kind: "session", payload: encodeSession({ account: handle.entry.account, state: next, at: now(), ...details }) },
+          {
+            account,
+            kind: "session",
+            payload: encodeSession({
+              account: handle.entry.account,
+              state: next,
+              at: now(),
+              ...details,
+            }),
+          },
         ])
       })
 
@@ -129,14 +156,18 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
     const loadStored = store.load(account).pipe(
       Effect.retry({ schedule: untilSaved, while: (error) => error._tag === "NatsError" }),
       Effect.catchAll((error) =>
-        Effect.logWarning(`stored session of ${account} not usable; logging in afresh`, error.message).pipe(
-          Effect.as(Option.none()),
-        ),
+        Effect.logWarning(
+          `stored session of ${account} not usable; logging in afresh`,
+          error.message,
+        ).pipe(Effect.as(Option.none())),
       ),
     )
 
-    /** Known contacts, to tell an added contact from a changed one. */
-    const known = new Set<string>()
+    /**
+     * Known contacts, to tell an added contact from a changed one. Kept as 32-bit hashes: a fleet
+     * holds hundreds of contacts per account, and their UserNames would cost far more.
+     */
+    const known = new Set<number>()
 
     const batchEvents = (
       batch: WebwxSync.SyncBatch,
@@ -160,22 +191,33 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         const decoded = Contact.decodeContact(raw, { self: { userName: self.userName, uin: 0 } })
         if (decoded._tag === "Left") continue
         const contact = decoded.right
-        const change = known.has(contact.userName) ? "changed" : "added"
-        known.add(contact.userName)
+        const change = known.has(nameHash(contact.userName)) ? "changed" : "added"
+        known.add(nameHash(contact.userName))
         events.push({
           account,
           kind: "contact",
-          payload: encodeContact({ account: handle.entry.account, at, change, userName: contact.userName, contact: toView(contact) }),
+          payload: encodeContact({
+            account: handle.entry.account,
+            at,
+            change,
+            userName: contact.userName,
+            contact: toView(contact),
+          }),
         })
       }
       for (const raw of batch.delContactList) {
         const userName = typeof raw["UserName"] === "string" ? raw["UserName"] : undefined
         if (userName === undefined) continue
-        known.delete(userName)
+        known.delete(nameHash(userName))
         events.push({
           account,
           kind: "contact",
-          payload: encodeContact({ account: handle.entry.account, at, change: "removed", userName }),
+          payload: encodeContact({
+            account: handle.entry.account,
+            at,
+            change: "removed",
+            userName,
+          }),
         })
       }
       return events
@@ -190,7 +232,10 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         const saveInterval = config.stateSaveInterval ?? DEFAULT_STATE_SAVE_INTERVAL
         // Stopping (shutdown, removal) saves the newest SyncKey, so a restart refetches nothing.
         yield* Effect.addFinalizer(() =>
-          persistAfterBatch(session, Duration.zero).pipe(Effect.timeout("3 seconds"), Effect.ignore),
+          persistAfterBatch(session, Duration.zero).pipe(
+            Effect.timeout("3 seconds"),
+            Effect.ignore,
+          ),
         )
         yield* Effect.forkScoped(
           Session.statusNotify(session, 3).pipe(
@@ -199,32 +244,35 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
             Effect.delay(config.heartbeatInterval),
           ),
         )
-        return yield* SyncLoop.syncLoop(session).pipe(
-          Stream.runForEach((event) => {
-            switch (event._tag) {
-              case "Connected":
-                return Effect.gen(function* () {
-                  if ((yield* Ref.get(handle.state)) === "reconnecting") yield* setState("logged_in", { host: event.host, self })
-                  yield* persist(session)
+        return yield* SyncLoop.runSyncLoop(session, (event) => {
+          switch (event._tag) {
+            case "Connected":
+              return Effect.gen(function* () {
+                if ((yield* Ref.get(handle.state)) === "reconnecting")
+                  yield* setState("logged_in", { host: event.host, self })
+                yield* persist(session)
+              })
+            case "Reconnecting":
+              return Effect.gen(function* () {
+                metrics.synccheckFailures.inc({ host: event.error.host })
+                yield* setState("reconnecting", {
+                  host: event.host,
+                  attempt: event.attempt,
+                  reason: replyError(event.error),
                 })
-              case "Reconnecting":
-                return Effect.gen(function* () {
-                  metrics.synccheckFailures.inc({ host: event.error.host })
-                  yield* setState("reconnecting", { host: event.host, attempt: event.attempt, reason: replyError(event.error) })
-                })
-              case "Batch":
-                return Effect.gen(function* () {
-                  const events = batchEvents(event.batch, self)
-                  yield* publisher.publishAll(events)
-                  yield* event.commit
-                  yield* persistAfterBatch(session, saveInterval)
-                  metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
-                })
-            }
-          }),
+              })
+            case "Batch":
+              return Effect.gen(function* () {
+                const events = batchEvents(event.batch, self)
+                yield* publisher.publishAll(events)
+                yield* event.commit
+                yield* persistAfterBatch(session, saveInterval)
+                metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
+              })
+          }
+        }).pipe(
           // The loop only ends by failing: the error is what ended the session.
           Effect.flip,
-          Effect.orDieWith(() => new Error("the sync loop ended by itself")),
         )
       }).pipe(Effect.scoped)
 
@@ -232,7 +280,9 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
       Effect.gen(function* () {
         yield* setState("starting")
         const stored = yield* loadStored
-        const loggedIn = yield* logIn(stored, handle.entry.desktop ?? false, report).pipe(Effect.either)
+        const loggedIn = yield* logIn(stored, handle.entry.desktop ?? false, report).pipe(
+          Effect.either,
+        )
         if (loggedIn._tag === "Left") {
           yield* setState("failed", { reason: replyError(loggedIn.left) })
           return yield* Effect.never
@@ -241,7 +291,10 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         if (fresh) {
           const init = yield* Session.init(session).pipe(Effect.either)
           if (init._tag === "Left") {
-            yield* Effect.logWarning(`webwxinit failed for ${account}; logging in again shortly`, init.left.message)
+            yield* Effect.logWarning(
+              `webwxinit failed for ${account}; logging in again shortly`,
+              init.left.message,
+            )
             return yield* Effect.sleep(RETRY_LOGIN_AFTER)
           }
           yield* Ref.set(handle.inviteStartCount, init.right.inviteStartCount)
@@ -253,9 +306,12 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         yield* persist(session)
         known.clear()
         const contacts = yield* Contacts.allContacts(session).pipe(Effect.orElseSucceed(() => []))
-        for (const contact of contacts) known.add(contact.userName)
+        for (const contact of contacts) known.add(nameHash(contact.userName))
         yield* Ref.set(handle.session, Option.some(session))
-        yield* setState("logged_in", { self: data.self, ...(data.webpushHost ? { host: data.webpushHost } : {}) })
+        yield* setState("logged_in", {
+          self: data.self,
+          ...(data.webpushHost ? { host: data.webpushHost } : {}),
+        })
         const ended = yield* online(session)
         yield* Ref.set(handle.session, Option.none())
         yield* setState("logged_out", { reason: replyError(ended) })

@@ -56,6 +56,109 @@ const hostAfter = (hosts: HostSet, current: string): string =>
   webpushOrder(hosts, current).find((host) => host !== current) ?? current
 
 /**
+ * The loop's state machine: `step` runs one synccheck/webwxsync round (after waiting out the
+ * reconnect schedule when the last one failed) and answers its events and the next state.
+ */
+const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
+  Effect.gen(function* () {
+    const driver = yield* Schedule.driver(backoff(options.reconnect ?? syncReconnectPolicy))
+    const { webpushHost } = yield* session.data.get
+
+    const batchEvent = (batch: SyncBatch): SyncEvent =>
+      SyncEvent.Batch({ batch, commit: commitKeys(session, batch) })
+
+    const failed = (state: LoopState, error: SessionCallError, host: string, draining = false) =>
+      [
+        [SyncEvent.Reconnecting({ host, error, attempt: state.failures + 1 })],
+        { host, connected: false, draining, failures: state.failures + 1, waitFor: error },
+      ] as const
+
+    const fetch = (state: LoopState): Step =>
+      webwxsync(session).pipe(
+        Effect.matchEffect({
+          onSuccess: (batch) =>
+            Effect.as(driver.reset, [
+              [batchEvent(batch)],
+              { ...state, draining: batch.continueFlag !== 0, failures: 0 },
+            ] as const),
+          // The home host answers the real Ret: a session end is final, anything else is retried.
+          onFailure: (error) =>
+            error._tag === "SessionExpired"
+              ? Effect.fail(error)
+              : Effect.succeed(failed(state, error, state.host)),
+        }),
+      )
+
+    // A webpush host that does not serve the account says 1100 as well: only webwxsync can tell.
+    const confirmEnd = (state: LoopState, error: SessionExpired): Step =>
+      webwxsync(session).pipe(
+        Effect.matchEffect({
+          onSuccess: (batch) => {
+            const [events, next] = failed(
+              state,
+              error,
+              hostAfter(session.hosts, state.host),
+              batch.continueFlag !== 0,
+            )
+            return Effect.succeed([[...events, batchEvent(batch)], next] as const)
+          },
+          onFailure: (confirmed) =>
+            confirmed._tag === "SessionExpired"
+              ? Effect.fail(confirmed)
+              : Effect.succeed(failed(state, error, hostAfter(session.hosts, state.host))),
+        }),
+      )
+
+    const poll = (state: LoopState): Step =>
+      synccheck(session, state.host).pipe(
+        Effect.matchEffect({
+          onSuccess: ({ selector }) =>
+            Effect.gen(function* () {
+              yield* Ref.update(session.data, (d) =>
+                d.webpushHost === state.host ? d : { ...d, webpushHost: state.host },
+              )
+              const connected = state.connected ? [] : [SyncEvent.Connected({ host: state.host })]
+              if (selector === 0) {
+                yield* driver.reset
+                return [connected, { ...state, connected: true, failures: 0 }] as const
+              }
+              const [events, next] = yield* fetch({ ...state, connected: true })
+              return [[...connected, ...events], next] as const
+            }),
+          onFailure: (error) => {
+            switch (error._tag) {
+              case "SessionExpired":
+                return confirmEnd(state, error)
+              case "RateLimited":
+                return Effect.succeed(failed(state, error, state.host))
+              default:
+                return Effect.succeed(failed(state, error, hostAfter(session.hosts, state.host)))
+            }
+          },
+        }),
+      )
+
+    const step = (state: LoopState): Step =>
+      Effect.gen(function* () {
+        const { waitFor } = state
+        if (waitFor !== undefined)
+          yield* driver.next(waitFor).pipe(Effect.orElseFail(() => waitFor))
+        const ready = { ...state, waitFor: undefined }
+        return yield* ready.draining ? fetch(ready) : poll(ready)
+      })
+
+    const initial: LoopState = {
+      // The host that worked last time, else the first candidate.
+      host: webpushHost ?? hostAfter(session.hosts, session.hosts.home),
+      connected: false,
+      draining: false,
+      failures: 0,
+      waitFor: undefined,
+    }
+    return { step, initial } as const
+  })
+
+/**
  * The session's changes as a stream: synccheck on a webpush host, webwxsync whenever it reports
  * something (again while ContinueFlag ≠ 0). A host that fails (connection, deadline, bad status,
  * unreadable answer) is left for the next candidate; so is a host that says the session ended
@@ -68,103 +171,31 @@ export const syncLoop = (
   options: SyncLoopOptions = {},
 ): Stream.Stream<SyncEvent, SessionCallError, Transport | ProtocolConfig> =>
   Stream.unwrap(
-    Effect.gen(function* () {
-      const driver = yield* Schedule.driver(backoff(options.reconnect ?? syncReconnectPolicy))
-      const { webpushHost } = yield* session.data.get
-
-      const batchEvent = (batch: SyncBatch): SyncEvent =>
-        SyncEvent.Batch({ batch, commit: commitKeys(session, batch) })
-
-      const failed = (state: LoopState, error: SessionCallError, host: string, draining = false) =>
-        [
-          [SyncEvent.Reconnecting({ host, error, attempt: state.failures + 1 })],
-          { host, connected: false, draining, failures: state.failures + 1, waitFor: error },
-        ] as const
-
-      const fetch = (state: LoopState): Step =>
-        webwxsync(session).pipe(
-          Effect.matchEffect({
-            onSuccess: (batch) =>
-              Effect.as(driver.reset, [
-                [batchEvent(batch)],
-                { ...state, draining: batch.continueFlag !== 0, failures: 0 },
-              ] as const),
-            // The home host answers the real Ret: a session end is final, anything else is retried.
-            onFailure: (error) =>
-              error._tag === "SessionExpired"
-                ? Effect.fail(error)
-                : Effect.succeed(failed(state, error, state.host)),
-          }),
-        )
-
-      // A webpush host that does not serve the account says 1100 as well: only webwxsync can tell.
-      const confirmEnd = (state: LoopState, error: SessionExpired): Step =>
-        webwxsync(session).pipe(
-          Effect.matchEffect({
-            onSuccess: (batch) => {
-              const [events, next] = failed(
-                state,
-                error,
-                hostAfter(session.hosts, state.host),
-                batch.continueFlag !== 0,
-              )
-              return Effect.succeed([[...events, batchEvent(batch)], next] as const)
-            },
-            onFailure: (confirmed) =>
-              confirmed._tag === "SessionExpired"
-                ? Effect.fail(confirmed)
-                : Effect.succeed(failed(state, error, hostAfter(session.hosts, state.host))),
-          }),
-        )
-
-      const poll = (state: LoopState): Step =>
-        synccheck(session, state.host).pipe(
-          Effect.matchEffect({
-            onSuccess: ({ selector }) =>
-              Effect.gen(function* () {
-                yield* Ref.update(session.data, (d) => ({ ...d, webpushHost: state.host }))
-                const connected = state.connected ? [] : [SyncEvent.Connected({ host: state.host })]
-                if (selector === 0) {
-                  yield* driver.reset
-                  return [connected, { ...state, connected: true, failures: 0 }] as const
-                }
-                const [events, next] = yield* fetch({ ...state, connected: true })
-                return [[...connected, ...events], next] as const
-              }),
-            onFailure: (error) => {
-              switch (error._tag) {
-                case "SessionExpired":
-                  return confirmEnd(state, error)
-                case "RateLimited":
-                  return Effect.succeed(failed(state, error, state.host))
-                default:
-                  return Effect.succeed(failed(state, error, hostAfter(session.hosts, state.host)))
-              }
-            },
-          }),
-        )
-
-      const step = (state: LoopState): Step =>
-        Effect.gen(function* () {
-          const { waitFor } = state
-          if (waitFor !== undefined)
-            yield* driver.next(waitFor).pipe(Effect.orElseFail(() => waitFor))
-          const ready = { ...state, waitFor: undefined }
-          return yield* ready.draining ? fetch(ready) : poll(ready)
-        })
-
-      const initial: LoopState = {
-        // The host that worked last time, else the first candidate.
-        host: webpushHost ?? hostAfter(session.hosts, session.hosts.home),
-        connected: false,
-        draining: false,
-        failures: 0,
-        waitFor: undefined,
-      }
-      return Stream.unfoldChunkEffect(initial, (state) =>
+    Effect.map(makeStepper(session, options), ({ step, initial }) =>
+      Stream.unfoldChunkEffect(initial, (state) =>
         Effect.map(step(state), ([events, next]) =>
           Option.some([Chunk.fromIterable(events), next] as const),
         ),
-      )
-    }),
+      ),
+    ),
   )
+
+/**
+ * The same loop as `syncLoop`, handing each event to `handle` before the next round: for a
+ * fleet, where a Stream per session costs memory that thousands of sessions notice. Fails like
+ * the stream, or with `handle`'s error.
+ */
+export const runSyncLoop = <E, R>(
+  session: WxSession,
+  handle: (event: SyncEvent) => Effect.Effect<void, E, R>,
+  options: SyncLoopOptions = {},
+): Effect.Effect<never, SessionCallError | E, Transport | ProtocolConfig | R> =>
+  Effect.gen(function* () {
+    const { step, initial } = yield* makeStepper(session, options)
+    let state = initial
+    for (;;) {
+      const [events, next] = yield* step(state)
+      for (const event of events) yield* handle(event)
+      state = next
+    }
+  })
