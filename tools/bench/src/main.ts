@@ -7,6 +7,7 @@ const scenarios: Record<string, () => Promise<(argv: ReadonlyArray<string>) => P
   protocol: async () => (await import("./protocol/scenario.js")).runProtocolScenario,
   "auto-reply": async () => (await import("./autoreply/scenario.js")).runAutoReplyScenario,
   supervisor: async () => (await import("./supervisor/scenario.js")).runSupervisorScenario,
+  peer: async () => (await import("./peer/scenario.js")).runPeerScenario,
 }
 
 const [name, ...rest] = process.argv.slice(2)

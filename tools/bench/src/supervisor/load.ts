@@ -11,6 +11,8 @@ export class Phones {
   private next = 0
   private active = 0
   answered = 0
+  /** When each account's latest confirm was answered (performance.now()). */
+  readonly confirmedAt = new Map<string, number>()
 
   constructor(
     private readonly sim: SimulatorProcess,
@@ -39,6 +41,7 @@ export class Phones {
     try {
       await this.sim.control("POST", `/phone/${account}/scan`, { uuid })
       await this.sim.control("POST", `/phone/${account}/confirm`, { uuid })
+      this.confirmedAt.set(account, performance.now())
       this.answered++
     } catch (error) {
       // A code that expired meanwhile is renewed by the supervisor and answered again.

@@ -233,8 +233,12 @@ export const runSupervisorBenchmark = async (
         : Promise.resolve()
 
     let reported = 0
+    // Give up waiting once logins stop coming for a minute (a few lost adds must not cost 15 min).
+    let progress = { count: 0, at: performance.now() }
     const allIn = await waitFor(
       () => {
+        if (observer.loggedIn > progress.count) progress = { count: observer.loggedIn, at: performance.now() }
+        else if (performance.now() - progress.at > 60_000) return true
         if (observer.loggedIn >= reported + 1_000) {
           reported = Math.floor(observer.loggedIn / 1_000) * 1_000
           log(`${observer.loggedIn} logged in`)
@@ -248,7 +252,7 @@ export const runSupervisorBenchmark = async (
     await adding
     const loginCpu = loginMeter()
     const secondsFromStart = (performance.now() - started) / 1000
-    if (!allIn) fail(`only ${observer.loggedIn} of ${fleet.accounts.length} logged in`)
+    if (!allIn || observer.loggedIn < fleet.accounts.length) fail(`only ${observer.loggedIn} of ${fleet.accounts.length} logged in`)
     const login = loginFigures(observer, secondsFromStart, loginCpu)
     log(
       `${login.loggedIn} logged in after ${secondsFromStart.toFixed(1)} s (${login.perSecond.toFixed(0)}/s)`,
