@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url"
 const main = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "main.ts")
 const child = spawn(
   process.execPath,
-  ["--conditions=@wxfleet/source", "--import", "tsx", main, ...process.argv.slice(2)],
+  ["--conditions=@wxfleet/source", "--import", import.meta.resolve("tsx"), main, ...process.argv.slice(2)],
   { stdio: "inherit" },
 )
 // The terminal sends Ctrl-C to both processes; the child decides how to stop, we wait for it.

@@ -2,6 +2,7 @@ import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
 import { chatCommand } from "./chat/command.js"
+import { teardown, withExitCode } from "./commands/ExitCode.js"
 import { commands } from "./commands/index.js"
 
 /** `wxfleet`: the operator's command. Every subcommand has `--help`. */
@@ -12,4 +13,7 @@ const wxfleet = Command.make("wxfleet").pipe(
 
 const run = Command.run(wxfleet, { name: "wxfleet", version: "0.1.0" })
 
-run(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+NodeRuntime.runMain(withExitCode(run(process.argv)).pipe(Effect.provide(NodeContext.layer)), {
+  disableErrorReporting: true,
+  teardown,
+})

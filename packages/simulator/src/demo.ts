@@ -9,7 +9,7 @@ const FRIENDS = ["wxid_alice", "wxid_bob", "wxid_carol"] as const
 const LINES = [
   "早上好！",
   "Are we still on for Saturday?",
-  '哈哈哈<span class="emoji emoji1f602"></span>',
+  "哈哈哈😂",
   "Can you send me the report?",
   "晚上一起吃饭吗？",
   "I'll be 10 minutes late",

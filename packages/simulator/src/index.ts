@@ -11,3 +11,4 @@ export { mediaStore, NEED_CHECK_SIZE, UPLOAD_CHUNK_BYTES, type MediaStore, type 
 export { SimulatorService } from "./SimulatorService.js"
 export { populate, type PopulationOptions } from "./control/population.js"
 export type { ControlEvent } from "./control/EventFeed.js"
+export { buildDemoWorld, startChatter, DEMO_ACCOUNTS } from "./demo.js"

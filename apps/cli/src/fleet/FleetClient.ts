@@ -1,6 +1,7 @@
 import {
   ContactEvent,
   ContactView,
+  EVENTS_STREAM,
   FleetAccount,
   MessageEvent,
   ModerationEvent,
@@ -13,7 +14,7 @@ import {
   type EventKind,
 } from "@wxfleet/contracts"
 import { Nats, tryNats, type NatsError } from "@wxfleet/nats"
-import { Config, Data, Effect, Either, Schema, Stream } from "effect"
+import { Config, Data, Effect, Either, Queue, Schema, Stream } from "effect"
 
 /** No supervisor answered the request: none is running on this NATS, or it is stuck. */
 export class FleetUnreachable extends Data.TaggedError("FleetUnreachable")<{
@@ -36,6 +37,12 @@ export class CommandRejected extends Data.TaggedError("CommandRejected")<{
 }
 
 export type FleetError = FleetUnreachable | CommandRejected | NatsError
+
+/** Which live events to follow: one account or all, some kinds or all. */
+export interface EventFilter {
+  readonly account?: string
+  readonly kinds?: ReadonlyArray<EventKind>
+}
 
 /** One event read from `<prefix>.evt.<account>.<kind>`, decoded by its kind. */
 export type FleetEvent =
@@ -124,6 +131,32 @@ export class FleetClient extends Effect.Service<FleetClient>()("@wxfleet/cli/Fle
 
     const Done = Schema.Struct({ ok: Schema.Literal(true) })
 
+    /**
+     * A subscription whose messages queue up from the moment it returns. Callback-based, so
+     * closing the scope unsubscribes at once instead of waiting on an async iterator.
+     */
+    const subscribe = (filter: EventFilter = {}) => {
+      const subject = `${prefix}.evt.${filter.account ?? "*"}.*`
+      return Effect.gen(function* () {
+        const queue = yield* Effect.acquireRelease(Queue.unbounded<FleetEvent>(), Queue.shutdown)
+        yield* Effect.acquireRelease(
+          tryNats(`subscribe ${subject}`, async () => {
+            const sub = nats.connection.subscribe(subject, {
+              callback: (error, msg) => {
+                if (error === null) queue.unsafeOffer(decodeEvent(msg.subject, msg.string()))
+              },
+            })
+            await nats.connection.flush()
+            return sub
+          }),
+          (sub) => Effect.sync(() => sub.unsubscribe()),
+        )
+        return Stream.fromQueue(queue).pipe(
+          Stream.filter((e) => filter.kinds === undefined || e.kind === "undecodable" || filter.kinds.includes(e.kind)),
+        )
+      })
+    }
+
     return {
       subjects: s,
       /** Every account of the fleet and its state. */
@@ -147,29 +180,38 @@ export class FleetClient extends Effect.Service<FleetClient>()("@wxfleet/cli/Fle
        * Live events from now on (core NATS, so nothing is replayed), of one account or all, of
        * some kinds or all. Undecodable events come through as `undecodable`.
        */
-      events: (filter: { readonly account?: string; readonly kinds?: ReadonlyArray<EventKind> } = {}) => {
-        const subject = `${prefix}.evt.${filter.account ?? "*"}.*`
-        return Stream.unwrapScoped(
-          Effect.map(
-            Effect.acquireRelease(
-              tryNats(`subscribe ${subject}`, async () => nats.connection.subscribe(subject)),
-              (sub) => Effect.sync(() => sub.unsubscribe()),
-            ),
-            (sub) =>
-              Stream.fromAsyncIterable(sub, (cause) => cause).pipe(
-                Stream.orDie,
-                Stream.map((msg) => decodeEvent(msg.subject, msg.string())),
-                Stream.filter(
-                  (e) => filter.kinds === undefined || e.kind === "undecodable" || filter.kinds.includes(e.kind),
-                ),
-              ),
-          ),
-        )
-      },
+      events: (filter: EventFilter = {}) => Stream.unwrapScoped(subscribe(filter)),
+      /**
+       * The same live events, subscribed (and the server told) when this effect returns: what
+       * happens after it is seen, e.g. the QR code of an account added next.
+       */
+      subscribe,
+      /** The events stored in WX_EVENTS for one account and kind, oldest first. */
+      storedEvents: (account: string, kind: EventKind) =>
+        tryNats(`read ${s.event(account, kind)}`, async () => {
+          const subject = s.event(account, kind)
+          const info = await nats.manager.streams.info(EVENTS_STREAM, { subjects_filter: subject }).catch(() => null)
+          const stored = info?.state.subjects?.[subject] ?? 0
+          if (stored === 0) return [] as ReadonlyArray<FleetEvent>
+          const consumer = await nats.jetstream.consumers.get(EVENTS_STREAM, { filter_subjects: subject })
+          const events: Array<FleetEvent> = []
+          // Each batch asks for exactly what is left, so it ends as soon as it is delivered.
+          for (let left = stored; left > 0; ) {
+            const batch = await consumer.fetch({ max_messages: Math.min(left, 500), expires: 2_000 })
+            let got = 0
+            for await (const m of batch) {
+              got++
+              events.push(decodeEvent(m.subject, m.string()))
+            }
+            if (got === 0) break
+            left -= got
+          }
+          return events
+        }),
       /** The last event stored for one subject (e.g. an account's last session event), if any. */
       lastEvent: (account: string, kind: EventKind) =>
         Effect.tryPromise({
-          try: () => nats.manager.streams.getMessage("WX_EVENTS", { last_by_subj: s.event(account, kind) }),
+          try: () => nats.manager.streams.getMessage(EVENTS_STREAM, { last_by_subj: s.event(account, kind) }),
           catch: (cause) => cause,
         }).pipe(
           Effect.map((m) => (m === null ? undefined : decodeEvent(m.subject, m.string()))),
