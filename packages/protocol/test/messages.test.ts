@@ -13,7 +13,7 @@ import { Effect, Ref, Schema } from "effect"
 import { afterAll } from "vitest"
 import { postJson } from "../src/http/call.js"
 import { decodeBatch } from "../src/messages/decode.js"
-import type { Message } from "../src/messages/Message.js"
+import { Message } from "../src/messages/Message.js"
 import { SyncKey } from "../src/session/SessionState.js"
 import type { WxSession } from "../src/session/WxSession.js"
 import { protocolLayer } from "./support/layer.js"
@@ -64,6 +64,8 @@ const sync = (wx: WxSession) =>
     return decodeBatch(answer.AddMsgList, context)
   })
 
+const isMessage = Schema.is(Message)
+
 /** Runs `act` (a friend or the phone speaking), syncs, and returns the decoded message `pick` chooses. */
 const hear = (act: () => unknown, pick?: (message: Message) => boolean) =>
   Effect.gen(function* () {
@@ -71,6 +73,8 @@ const hear = (act: () => unknown, pick?: (message: Message) => boolean) =>
     const batch = yield* sync(session)
     const message = batch.find(pick ?? ((m) => m.id === msgId))
     assert.isDefined(message, `not delivered: ${msgId} in ${batch.map((m) => m._tag).join(",")}`)
+    // What the decoders produce is valid as it is: the supervisor publishes it without re-encoding.
+    for (const decoded of batch) assert.isTrue(isMessage(decoded), `invalid ${decoded._tag}: ${JSON.stringify(decoded)}`)
     return message!
   }).pipe(Effect.provide(layer))
 

@@ -45,7 +45,12 @@ type Deps =
   Transport | ProtocolConfig | Nats | SupervisorConfig | EventPublisher | SessionStore | Metrics
 
 const encodeSession = Schema.encodeSync(SessionEvent)
-const encodeMessage = Schema.encodeSync(MessageEvent)
+/**
+ * A message event is its own wire form: the message Schemas transform nothing, which this
+ * signature checks at compile time; the decoders produce only valid messages (tested there), so
+ * a Schema encode per message would only re-check them, at a cost fleets notice.
+ */
+const encodeMessage = (event: MessageEvent): typeof MessageEvent.Encoded => event
 const encodeContact = Schema.encodeSync(ContactEvent)
 
 const now = () => new Date().toISOString()
