@@ -135,6 +135,18 @@ describe("webwxnewloginpage", () => {
     const noHeaders = await browser.request(`${redirect}&fun=new&mod=desktop`)
     assert.strictEqual(tag(noHeaders.text, "ret"), "1203")
 
+    // A UOS client without mod=desktop (wechat4u's way) gets the same XML, ids included, as a 301.
+    const uosBrowser = new Browser(sim.url)
+    const uuidUos = await jslogin(uosBrowser)
+    world.scan(uuidUos, "wxid_bot1")
+    world.confirm(uuidUos)
+    const redirectUos = /redirect_uri="([^"]+)"/.exec(await poll(uosBrowser, uuidUos))![1]!
+    const uos = await uosBrowser.request(`${redirectUos}&fun=new`, { headers: DESKTOP_HEADERS })
+    assert.strictEqual(uos.status, 301)
+    assert.strictEqual(tag(uos.text, "ret"), "0")
+    assert.isDefined(tag(uos.text, "wxsid"))
+    assert.isDefined(tag(uos.text, "wxuin"))
+
     const uuid2 = await jslogin(browser, true)
     world.scan(uuid2, "wxid_desktop")
     world.confirm(uuid2)

@@ -124,9 +124,11 @@ const pushLogin = (ctx: Context): void => {
 
 /**
  * webwxnewloginpage: turns the one-time ticket into a session. The answer is XML rooted at
- * `<error>` even on success, and sets the session cookies. Desktop mode (`mod=desktop` with the
- * desktop client's headers) answers 301 with the XML in the body — with no Location unless
- * `version=v2` — and leaves wxsid/wxuin to the cookies. Refused accounts get `ret` 1203.
+ * `<error>` even on success, and sets the session cookies. A UOS client (the desktop client's
+ * `client-version` + `extspam` headers, as wechat4u and openwechat send) gets the same XML with
+ * HTTP 301 — no Location unless `version=v2` — so a client must not follow redirects. Desktop
+ * mode (`mod=desktop`) answers 301 too and leaves wxsid/wxuin to the cookies, the quirk clients
+ * must survive. Refused accounts get `ret` 1203 unless both mark the desktop client.
  */
 const newLoginPage = (ctx: Context): void => {
   const world = ctx.world
@@ -160,7 +162,7 @@ const newLoginPage = (ctx: Context): void => {
   ctx.setCookie("webwx_auth_ticket", session.authTicket, { domain: domains.session, maxAgeSeconds: 365 * 86400 })
   const ids = desktopMode ? "" : `<wxsid>${session.sid}</wxsid><wxuin>${uin}</wxuin>`
   const xml = `<error><ret>0</ret><message></message><skey>${session.skey}</skey>${ids}<pass_ticket>${session.passTicket}</pass_ticket><isgrayscale>1</isgrayscale></error>`
-  if (desktopMode) {
+  if (desktopMode || desktopHeaders) {
     const location: Record<string, string> =
       ctx.query.get("version") === "v2" ? { Location: `https://${account.home}/` } : {}
     ctx.sendXml(xml, 301, location)
