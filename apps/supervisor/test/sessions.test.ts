@@ -1,6 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { once } from "node:events"
-import { Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { afterAll } from "vitest"
 import { startInfrastructure, supervisorLayer } from "./support/harness.js"
 
@@ -32,7 +32,30 @@ const waitForState = (state: string, nth: number) =>
 const waitForTexts = (wanted: ReadonlyArray<string>) =>
   recorder.waitFor(() => wanted.every((t) => texts().includes(t)), 30_000)
 
-layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices: true })("sessions", (it) => {
+/** Status-notify heartbeats (code 3) the account has sent. */
+const heartbeats = () =>
+  world.account("wxid_s1").activity.filter((a) => a.type === "statusnotify" && a.code === 3).length
+
+const waitForActivity = (done: () => boolean, timeoutMs: number) =>
+  new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (!done()) return
+      cleanup()
+      resolve()
+    }
+    const timer = setTimeout(() => {
+      cleanup()
+      reject(new Error(`no such activity within ${timeoutMs} ms (${heartbeats()} heartbeats)`))
+    }, timeoutMs)
+    const cleanup = () => {
+      clearTimeout(timer)
+      world.events.off("activity", check)
+    }
+    world.events.on("activity", check)
+    check()
+  })
+
+layer(supervisorLayer(infra.nats, sim, { heartbeatInterval: Duration.millis(1_500) }), { timeout: 120_000, excludeTestServices: true })("sessions", (it) => {
   it.effect("logs in by QR code once", () =>
     Effect.promise(async () => {
       await recorder.request("wx.fleet.add", { account: "s1" })
@@ -40,6 +63,15 @@ layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices:
       world.scan(awaiting.qr!.uuid, "wxid_s1")
       world.confirm(awaiting.qr!.uuid)
       await waitForState("logged_in", 1)
+    }),
+  )
+
+  it.effect("sends the status-notify heartbeat while logged in, like the official client", () =>
+    Effect.promise(async () => {
+      // One at login; then one per heartbeat interval (1.5 s here), between sync rounds.
+      const before = heartbeats()
+      await waitForActivity(() => heartbeats() >= before + 2, 10_000)
+      expect(heartbeats()).toBeGreaterThanOrEqual(before + 2)
     }),
   )
 

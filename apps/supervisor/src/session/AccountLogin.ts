@@ -74,7 +74,9 @@ const push = (
     Effect.catchAll((error) =>
       error instanceof LoginRefused
         ? Effect.succeed(Option.none())
-        : Effect.logInfo("push login did not go through; a QR code is next", error).pipe(Effect.as(Option.none())),
+        : Effect.logInfo("push login did not go through; a QR code is next", error).pipe(
+            Effect.as(Option.none()),
+          ),
     ),
   )
 
@@ -104,7 +106,9 @@ const byQrCode = (
       while: (error) => !(error instanceof LoginRefused),
       schedule: Schedule.spaced("1 second"),
     }),
-    Effect.catchAll((error) => (error instanceof LoginRefused ? Effect.fail(error) : Effect.die(error))),
+    Effect.catchAll((error) =>
+      error instanceof LoginRefused ? Effect.fail(error) : Effect.die(error),
+    ),
   )
 }
 

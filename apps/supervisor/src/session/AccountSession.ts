@@ -27,6 +27,7 @@ import type { AccountEntry } from "../state/AccountRegistry.js"
 import { SessionStore } from "../state/SessionStore.js"
 import { logIn, type LoginReport } from "./AccountLogin.js"
 import { replyError } from "../errors/replyError.js"
+import { KnownContacts } from "./KnownContacts.js"
 import { canMove } from "./SessionStateMachine.js"
 
 /** What the rest of the supervisor (commands, fleet listing) sees of a running account. */
@@ -54,13 +55,6 @@ const encodeMessage = (event: MessageEvent): typeof MessageEvent.Encoded => even
 const encodeContact = Schema.encodeSync(ContactEvent)
 
 const now = () => new Date().toISOString()
-
-/** FNV-1a, 32 bits: two of an account's few hundred UserNames collide about once in ten million accounts. */
-export const nameHash = (text: string): number => {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
-  return hash >>> 0
-}
 
 /** A login that failed half-way is tried again after this, never in a tight loop. */
 const RETRY_LOGIN_AFTER = Duration.seconds(5)
@@ -168,11 +162,8 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
       ),
     )
 
-    /**
-     * Known contacts, to tell an added contact from a changed one. Kept as 32-bit hashes: a fleet
-     * holds hundreds of contacts per account, and their UserNames would cost far more.
-     */
-    const known = new Set<number>()
+    /** Known contacts, to tell an added contact from a changed one. */
+    const known = new KnownContacts()
 
     const batchEvents = (
       batch: WebwxSync.SyncBatch,
@@ -196,8 +187,8 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         const decoded = Contact.decodeContact(raw, { self: { userName: self.userName, uin: 0 } })
         if (decoded._tag === "Left") continue
         const contact = decoded.right
-        const change = known.has(nameHash(contact.userName)) ? "changed" : "added"
-        known.add(nameHash(contact.userName))
+        const change = known.has(contact.userName) ? "changed" : "added"
+        known.add(contact.userName)
         events.push({
           account,
           kind: "contact",
@@ -213,7 +204,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
       for (const raw of batch.delContactList) {
         const userName = typeof raw["UserName"] === "string" ? raw["UserName"] : undefined
         if (userName === undefined) continue
-        known.delete(nameHash(userName))
+        known.delete(userName)
         events.push({
           account,
           kind: "contact",
@@ -242,40 +233,46 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
             Effect.ignore,
           ),
         )
-        yield* Effect.forkScoped(
-          Session.statusNotify(session, 3).pipe(
-            Effect.ignoreLogged,
-            Effect.repeat(Schedule.spaced(config.heartbeatInterval)),
-            Effect.delay(config.heartbeatInterval),
-          ),
-        )
-        return yield* SyncLoop.runSyncLoop(session, (event) => {
-          switch (event._tag) {
-            case "Connected":
-              return Effect.gen(function* () {
-                if ((yield* Ref.get(handle.state)) === "reconnecting")
-                  yield* setState("logged_in", { host: event.host, self })
-                yield* persist(session)
-              })
-            case "Reconnecting":
-              return Effect.gen(function* () {
-                metrics.synccheckFailures.inc({ host: event.error.host })
-                yield* setState("reconnecting", {
-                  host: event.host,
-                  attempt: event.attempt,
-                  reason: replyError(event.error),
+        // The status-notify heartbeat runs between sync rounds (at least one per synccheck hold):
+        // a timer fiber per session would cost memory a fleet of thousands notices.
+        const heartbeatMs = Duration.toMillis(config.heartbeatInterval)
+        let heartbeatAt = Date.now() + heartbeatMs
+        const heartbeat = Effect.suspend(() => {
+          if (Date.now() < heartbeatAt) return Effect.void
+          heartbeatAt = Date.now() + heartbeatMs
+          return Session.statusNotify(session, 3).pipe(Effect.ignoreLogged)
+        })
+        return yield* SyncLoop.runSyncLoop(
+          session,
+          (event) => {
+            switch (event._tag) {
+              case "Connected":
+                return Effect.gen(function* () {
+                  if ((yield* Ref.get(handle.state)) === "reconnecting")
+                    yield* setState("logged_in", { host: event.host, self })
+                  yield* persist(session)
                 })
-              })
-            case "Batch":
-              return Effect.gen(function* () {
-                const events = batchEvents(event.batch, self)
-                yield* publisher.publishAll(events)
-                yield* event.commit
-                yield* persistAfterBatch(session, saveInterval)
-                metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
-              })
-          }
-        }).pipe(
+              case "Reconnecting":
+                return Effect.gen(function* () {
+                  metrics.synccheckFailures.inc({ host: event.error.host })
+                  yield* setState("reconnecting", {
+                    host: event.host,
+                    attempt: event.attempt,
+                    reason: replyError(event.error),
+                  })
+                })
+              case "Batch":
+                return Effect.gen(function* () {
+                  const events = batchEvents(event.batch, self)
+                  yield* publisher.publishAll(events)
+                  yield* event.commit
+                  yield* persistAfterBatch(session, saveInterval)
+                  metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
+                })
+            }
+          },
+          { afterRound: heartbeat },
+        ).pipe(
           // The loop only ends by failing: the error is what ended the session.
           Effect.flip,
         )
@@ -309,9 +306,8 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         if (data.self === undefined) return yield* Effect.sleep(RETRY_LOGIN_AFTER)
         yield* Ref.set(handle.self, Option.some(data.self))
         yield* persist(session)
-        known.clear()
         const contacts = yield* Contacts.allContacts(session).pipe(Effect.orElseSucceed(() => []))
-        for (const contact of contacts) known.add(nameHash(contact.userName))
+        known.reset(contacts.map((contact) => contact.userName))
         yield* Ref.set(handle.session, Option.some(session))
         yield* setState("logged_in", {
           self: data.self,

@@ -16,7 +16,9 @@ const NEXT: Readonly<Record<SessionStateName, ReadonlyArray<SessionStateName>>> 
   failed: ["starting"],
 }
 
-export const canMove = (from: SessionStateName, to: SessionStateName): boolean => NEXT[from].includes(to)
+export const canMove = (from: SessionStateName, to: SessionStateName): boolean =>
+  NEXT[from].includes(to)
 
 /** States in which the account can carry out commands. */
-export const isOnline = (state: SessionStateName): boolean => state === "logged_in" || state === "reconnecting"
+export const isOnline = (state: SessionStateName): boolean =>
+  state === "logged_in" || state === "reconnecting"

@@ -185,17 +185,26 @@ export const syncLoop = (
  * fleet, where a Stream per session costs memory that thousands of sessions notice. Fails like
  * the stream, or with `handle`'s error.
  */
-export const runSyncLoop = <E, R>(
+export const runSyncLoop = <E, R, R2 = never>(
   session: WxSession,
   handle: (event: SyncEvent) => Effect.Effect<void, E, R>,
-  options: SyncLoopOptions = {},
-): Effect.Effect<never, SessionCallError | E, Transport | ProtocolConfig | R> =>
+  options: RunSyncLoopOptions<R2> = {},
+): Effect.Effect<never, SessionCallError | E, Transport | ProtocolConfig | R | R2> =>
   Effect.gen(function* () {
     const { step, initial } = yield* makeStepper(session, options)
     let state = initial
     for (;;) {
       const [events, next] = yield* step(state)
       for (const event of events) yield* handle(event)
+      if (options.afterRound !== undefined) yield* options.afterRound
       state = next
     }
   })
+
+export interface RunSyncLoopOptions<R> extends SyncLoopOptions {
+  /**
+   * Runs after every round (a synccheck answer, at least every hold of ~25 s): periodic work such
+   * as a heartbeat, without a fiber of its own per session.
+   */
+  readonly afterRound?: Effect.Effect<void, never, R>
+}
