@@ -278,42 +278,54 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
         )
       }).pipe(Effect.scoped)
 
+    /**
+     * Logs in (stored session, push, QR), runs webwxinit on a fresh session and lists contacts;
+     * the logged-in session, or none when it should be tried again shortly. A function of its
+     * own, so the init answer and the contact list are garbage once it returns, not kept by the
+     * loop below for as long as the session lives.
+     */
+    const connect: Effect.Effect<Option.Option<WxSession>, never, Deps> = Effect.gen(function* () {
+      const stored = yield* loadStored
+      const loggedIn = yield* logIn(stored, handle.entry.desktop ?? false, report).pipe(
+        Effect.either,
+      )
+      if (loggedIn._tag === "Left") {
+        yield* setState("failed", { reason: replyError(loggedIn.left) })
+        return yield* Effect.never
+      }
+      const { session, fresh } = loggedIn.right
+      if (fresh) {
+        const init = yield* Session.init(session).pipe(Effect.either)
+        if (init._tag === "Left") {
+          yield* Effect.logWarning(
+            `webwxinit failed for ${account}; logging in again shortly`,
+            init.left.message,
+          )
+          return Option.none()
+        }
+        yield* Ref.set(handle.inviteStartCount, init.right.inviteStartCount)
+        yield* Session.statusNotify(session, 3).pipe(Effect.ignoreLogged)
+      }
+      const data = yield* session.data.get
+      if (data.self === undefined) return Option.none()
+      yield* Ref.set(handle.self, Option.some(data.self))
+      yield* persist(session)
+      const contacts = yield* Contacts.allContacts(session).pipe(Effect.orElseSucceed(() => []))
+      known.reset(contacts.map((contact) => contact.userName))
+      yield* Ref.set(handle.session, Option.some(session))
+      yield* setState("logged_in", {
+        self: data.self,
+        ...(data.webpushHost ? { host: data.webpushHost } : {}),
+      })
+      return Option.some(session)
+    })
+
     yield* Effect.forever(
       Effect.gen(function* () {
         yield* setState("starting")
-        const stored = yield* loadStored
-        const loggedIn = yield* logIn(stored, handle.entry.desktop ?? false, report).pipe(
-          Effect.either,
-        )
-        if (loggedIn._tag === "Left") {
-          yield* setState("failed", { reason: replyError(loggedIn.left) })
-          return yield* Effect.never
-        }
-        const { session, fresh } = loggedIn.right
-        if (fresh) {
-          const init = yield* Session.init(session).pipe(Effect.either)
-          if (init._tag === "Left") {
-            yield* Effect.logWarning(
-              `webwxinit failed for ${account}; logging in again shortly`,
-              init.left.message,
-            )
-            return yield* Effect.sleep(RETRY_LOGIN_AFTER)
-          }
-          yield* Ref.set(handle.inviteStartCount, init.right.inviteStartCount)
-          yield* Session.statusNotify(session, 3).pipe(Effect.ignoreLogged)
-        }
-        const data = yield* session.data.get
-        if (data.self === undefined) return yield* Effect.sleep(RETRY_LOGIN_AFTER)
-        yield* Ref.set(handle.self, Option.some(data.self))
-        yield* persist(session)
-        const contacts = yield* Contacts.allContacts(session).pipe(Effect.orElseSucceed(() => []))
-        known.reset(contacts.map((contact) => contact.userName))
-        yield* Ref.set(handle.session, Option.some(session))
-        yield* setState("logged_in", {
-          self: data.self,
-          ...(data.webpushHost ? { host: data.webpushHost } : {}),
-        })
-        const ended = yield* online(session)
+        const connected = yield* connect
+        if (Option.isNone(connected)) return yield* Effect.sleep(RETRY_LOGIN_AFTER)
+        const ended = yield* online(connected.value)
         yield* Ref.set(handle.session, Option.none())
         yield* setState("logged_out", { reason: replyError(ended) })
       }),

@@ -192,13 +192,17 @@ export const runSyncLoop = <E, R, R2 = never>(
 ): Effect.Effect<never, SessionCallError | E, Transport | ProtocolConfig | R | R2> =>
   Effect.gen(function* () {
     const { step, initial } = yield* makeStepper(session, options)
+    // One round in a scope of its own: its batch is garbage once handled, not held by this
+    // generator through the next long poll (thousands of sessions would each keep one).
+    const round = (state: LoopState) =>
+      Effect.gen(function* () {
+        const [events, next] = yield* step(state)
+        for (const event of events) yield* handle(event)
+        if (options.afterRound !== undefined) yield* options.afterRound
+        return next
+      })
     let state = initial
-    for (;;) {
-      const [events, next] = yield* step(state)
-      for (const event of events) yield* handle(event)
-      if (options.afterRound !== undefined) yield* options.afterRound
-      state = next
-    }
+    for (;;) state = yield* round(state)
   })
 
 export interface RunSyncLoopOptions<R> extends SyncLoopOptions {
