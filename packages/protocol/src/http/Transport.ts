@@ -65,7 +65,12 @@ const transportError = (options: CallOptions, host: string, error: HttpClientErr
  */
 export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Transport", {
   effect: Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient
+    // No span per request and, above all, no `b3`/`traceparent` headers: a browser never sends
+    // them, and a fleet must not look different from the web client on the wire.
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.withTracerPropagation(false),
+      HttpClient.withTracerDisabledWhen(() => true),
+    )
     const { template } = yield* Upstream
 
     const execute = (
