@@ -1,7 +1,7 @@
 import { FileSystem, Path } from "@effect/platform"
-import { Nats, tryNats } from "@wxfleet/nats"
-import { Cause, Deferred, Effect, Exit, FiberSet, Logger, LogLevel } from "effect"
-import { decodeEvent, FleetClient, type FleetEvent } from "../fleet/FleetClient.js"
+import { Nats } from "@wxfleet/nats"
+import { Cause, Deferred, Effect, Exit, FiberSet, Logger, LogLevel, Stream } from "effect"
+import { FleetClient, type FleetEvent } from "../fleet/FleetClient.js"
 import { renderChat, viewportOf } from "./ChatApp.js"
 import { describeError, loadContacts, perform } from "./intents.js"
 import { initialState, type Action, type NatsState } from "./model.js"
@@ -25,27 +25,12 @@ const toActions = (event: FleetEvent): ReadonlyArray<Action> => {
   }
 }
 
-/**
- * Hands every live event of the account to `onEvent` until interrupted. A callback
- * subscription rather than `FleetClient.events`: ending that Stream waits for one more message
- * (its iterator's `return` queues behind the pending `next`), so quitting would hang.
- */
+/** Hands every live event of the account to `onEvent` until interrupted. */
 const followEvents = (account: string, onEvent: (event: FleetEvent) => void) =>
   Effect.gen(function* () {
-    const { connection } = yield* Nats
-    const { subjects } = yield* FleetClient
-    const subject = `${subjects.prefix}.evt.${account}.*`
-    yield* Effect.acquireRelease(
-      tryNats(`subscribe ${subject}`, async () =>
-        connection.subscribe(subject, {
-          callback: (error, msg) => {
-            if (error === null) onEvent(decodeEvent(msg.subject, msg.string()))
-          },
-        }),
-      ),
-      (subscription) => Effect.sync(() => subscription.unsubscribe()),
-    )
-    return yield* Effect.never
+    const fleet = yield* FleetClient
+    const events = yield* fleet.subscribe({ account })
+    return yield* Stream.runForEach(events, (event) => Effect.sync(() => onEvent(event)))
   }).pipe(Effect.scoped)
 
 const natsStates: Partial<Record<string, NatsState>> = {
