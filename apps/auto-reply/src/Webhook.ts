@@ -1,4 +1,6 @@
-import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { MessageEvent } from "@wxfleet/contracts"
 import { Data, Duration, Effect, Schedule, Schema } from "effect"
 import type { Webhook as WebhookConfig } from "./AutoReplyConfig.js"

@@ -1,4 +1,5 @@
-import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Nats } from "@wxfleet/nats"
 import { defaultWorkerConfig, WorkerConfig } from "@wxfleet/worker"
 import type { TestFleet } from "@wxfleet/worker/testing"

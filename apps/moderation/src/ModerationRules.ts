@@ -1,4 +1,4 @@
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { watchRules, type ConfigFileError, type Rules } from "@wxfleet/worker"
 import { Context, Layer, type SubscriptionRef } from "effect"
 import { ModerationConfig } from "./ModerationConfig.js"

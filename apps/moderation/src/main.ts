@@ -1,4 +1,5 @@
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Nats } from "@wxfleet/nats"
 import { WorkerConfig } from "@wxfleet/worker"
 import { Config, Effect, Layer } from "effect"

@@ -1,4 +1,4 @@
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Nats } from "@wxfleet/nats"
 import { ProtocolConfig, Transport, Upstream } from "@wxfleet/protocol"
 import { Effect, Layer } from "effect"

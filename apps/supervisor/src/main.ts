@@ -1,4 +1,4 @@
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Nats } from "@wxfleet/nats"
 import { Layer } from "effect"
 import { SupervisorConfig } from "./config/SupervisorConfig.js"

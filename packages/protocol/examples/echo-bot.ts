@@ -4,7 +4,8 @@
  *
  *   npm run -w @wxfleet/protocol example
  */
-import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Simulator } from "@wxfleet/simulator"
 import { Console, Effect, Layer, Option, Stream } from "effect"
 import { CookieJar, Login, makeClient, Messages, ProtocolConfig, Transport, Upstream } from "../src/index.js"

@@ -1,4 +1,5 @@
-import { HttpClientError, HttpClientResponse } from "@effect/platform"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
 import { requestFriend, Simulator } from "@wxfleet/simulator"
 import { Effect } from "effect"

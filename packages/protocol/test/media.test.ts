@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto"
-import type { HttpClientRequest } from "@effect/platform"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
 import { Simulator, speak } from "@wxfleet/simulator"
 import { Chunk, Effect, Stream } from "effect"

@@ -1,4 +1,5 @@
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import { Nats } from "@wxfleet/nats"
 import { Cause, Deferred, Effect, Exit, FiberSet, Logger, LogLevel, Stream } from "effect"
 import { FleetClient, type FleetEvent } from "../fleet/FleetClient.js"

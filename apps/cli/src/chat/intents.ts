@@ -1,5 +1,6 @@
 import { homedir } from "node:os"
-import { FileSystem, Path } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import type { PlatformError } from "@effect/platform/Error"
 import { MAX_MEDIA_BYTES, SentReply } from "@wxfleet/contracts"
 import { Data, Effect, Schema } from "effect"

@@ -1,5 +1,5 @@
 import type { Command } from "@effect/cli"
-import type { NodeContext } from "@effect/platform-node"
+import type * as NodeContext from "@effect/platform-node/NodeContext"
 import { accountsCommand } from "./accounts.js"
 import { demoCommand } from "./demo.js"
 import { loginCommand } from "./login.js"

@@ -1,4 +1,5 @@
-import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { APP as AUTO_REPLY, AutoReplyLive } from "@wxfleet/auto-reply"
 import { APP as MODERATION, ModerationLive } from "@wxfleet/moderation"
 import { Nats } from "@wxfleet/nats"

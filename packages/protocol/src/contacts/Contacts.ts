@@ -1,4 +1,4 @@
-import { HttpClientRequest } from "@effect/platform"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Array as Arr, Effect, Schema } from "effect"
 import type { SessionCallError } from "../Errors.js"
 import { CGI, decodeAnswer, judgeAnswer, postJsonAs } from "../http/call.js"

@@ -1,4 +1,4 @@
-import { Cookies } from "@effect/platform"
+import * as Cookies from "@effect/platform/Cookies"
 import { CookieJar as ToughCookieJar } from "tough-cookie"
 
 const HEADER_CACHE_MS = 60_000

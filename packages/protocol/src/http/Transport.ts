@@ -1,4 +1,7 @@
-import { HttpClient, HttpClientRequest, type HttpClientResponse, type Headers } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Headers from "@effect/platform/Headers"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
 import { Duration, Effect, Either, Stream } from "effect"
 import { MalformedResponse, RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "../Errors.js"

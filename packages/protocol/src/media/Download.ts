@@ -1,4 +1,4 @@
-import { HttpClientRequest } from "@effect/platform"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Data, Duration, Effect, Option, Sink, Stream } from "effect"
 import { RequestTimeout, type HttpFailure } from "../Errors.js"
 import { CGI } from "../http/call.js"

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { HttpClientRequest } from "@effect/platform"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { FormData } from "@effect/platform-node/Undici"
 import { Data, Effect, Schema, Stream } from "effect"
 import { MalformedResponse, type SessionCallError } from "../Errors.js"

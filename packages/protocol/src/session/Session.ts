@@ -1,4 +1,4 @@
-import { HttpClientRequest } from "@effect/platform"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Effect, Ref, Schema } from "effect"
 import type { HttpFailure, SessionCallError } from "../Errors.js"
 import { CGI, postJson, postJsonAs } from "../http/call.js"

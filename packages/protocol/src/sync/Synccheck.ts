@@ -1,4 +1,4 @@
-import { HttpClientRequest } from "@effect/platform"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Clock, Effect } from "effect"
 import { retError, type SessionCallError } from "../Errors.js"
 import { CGI } from "../http/call.js"
