@@ -11,11 +11,21 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.tsx"],
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-console": "off",
+      // Their barrels load every module (the Swagger UI bundle among them): ~40 MB per process.
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "@effect/platform", message: 'Import the module by path, e.g. "@effect/platform/HttpClient".' },
+            { name: "@effect/platform-node", message: 'Import the module by path, e.g. "@effect/platform-node/NodeRuntime".' },
+          ],
+        },
+      ],
     },
   },
 )
