@@ -14,6 +14,7 @@ import { SupervisorProcess } from "../supervisor/SupervisorProcess.js"
 import { EchoWatcher, type EchoTally } from "./EchoWatcher.js"
 import { EchoWorkerProcess } from "./EchoWorkerProcess.js"
 import { Wechat4uProcess } from "./Wechat4uProcess.js"
+import { BenchRun } from "../BenchRun.js"
 
 export interface PeerScenarioOptions {
   /** Accounts on each side. */
@@ -160,33 +161,16 @@ export const runPeerBenchmark = async (
   options: PeerScenarioOptions,
   log: (line: string) => void = () => {},
 ): Promise<PeerFigures> => {
-  const failures: Array<string> = []
-  const fail = (message: string) => {
-    if (failures.length < 100) failures.push(message)
-  }
-  const cleanups: Array<() => Promise<unknown>> = []
-  const deadlineAt = performance.now() + options.deadlineSeconds * 1000
-  const checkDeadline = () => {
-    if (performance.now() > deadlineAt)
-      throw new Error(`deadline of ${options.deadlineSeconds} s passed`)
-  }
-  const waitFor = async (done: () => boolean, timeoutMs: number): Promise<boolean> => {
-    const until = performance.now() + timeoutMs
-    while (!done()) {
-      checkDeadline()
-      if (performance.now() > until) return false
-      await sleep(50)
-    }
-    return true
-  }
+  const run = new BenchRun(options.deadlineSeconds)
+  const { failures, fail, checkDeadline, waitFor } = run
   const loadAtStart = loadavg()[0]!
   try {
     const nats = await NatsServer.start()
-    cleanups.push(() => nats.dispose())
+    run.onCleanup(() => nats.dispose())
     const natsPid = childPid("nats-server", String(nats.port))
     if (natsPid === undefined) throw new Error("nats-server's pid was not found")
     const sim = await SimulatorProcess.launch({ syncHoldMs: options.syncHoldMs })
-    cleanups.push(() => sim.stop())
+    run.onCleanup(() => sim.stop())
     const fleets = {
       wxfleet: await createFleet(sim, PREFIX.wxfleet, options),
       wechat4u: await createFleet(sim, PREFIX.wechat4u, options),
@@ -197,9 +181,9 @@ export const runPeerBenchmark = async (
     const observer = await FleetObserver.start(nats.url, (account, uuid) =>
       phones.answer(account, uuid),
     )
-    cleanups.push(() => observer.close())
+    run.onCleanup(() => observer.close())
     const watcher = await EchoWatcher.start(sim)
-    cleanups.push(() => watcher.close())
+    run.onCleanup(() => watcher.close())
 
     const supervisor = SupervisorProcess.start({
       natsUrl: nats.url,
@@ -210,12 +194,12 @@ export const runPeerBenchmark = async (
       extraEnv: { WXFLEET_SEND_INTERVAL: "1 millis", WXFLEET_SEND_JITTER: "0" },
     })
     // Stopped before NATS: SIGTERM lets the supervisor drain.
-    cleanups.push(() => supervisor.stop())
+    run.onCleanup(() => supervisor.stop())
     const bots = await Wechat4uProcess.start(`${sim.url}/{host}`)
-    cleanups.push(() => bots.stop())
+    run.onCleanup(() => bots.stop())
     await supervisor.waitHealthy(60_000)
     const echo = await EchoWorkerProcess.start(nats.url)
-    cleanups.push(() => echo.stop())
+    run.onCleanup(() => echo.stop())
     let workerEchoFailures = 0
     echo.onReport((report) => {
       if (report.type !== "echoFailed") return
@@ -363,7 +347,7 @@ export const runPeerBenchmark = async (
       failures,
     }
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+    await run.cleanUp()
   }
 }
 

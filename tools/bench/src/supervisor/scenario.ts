@@ -12,6 +12,7 @@ import { FleetObserver } from "./FleetObserver.js"
 import { offerLoad, Phones } from "./load.js"
 import { childPid, machineTicks, openFiles, statusBytes } from "./procfs.js"
 import { SupervisorProcess } from "./SupervisorProcess.js"
+import { BenchRun } from "../BenchRun.js"
 
 export interface SupervisorScenarioOptions {
   readonly accounts: number
@@ -155,32 +156,14 @@ export const runSupervisorBenchmark = async (
   options: SupervisorScenarioOptions,
   log: (line: string) => void = () => {},
 ): Promise<SupervisorFigures> => {
-  const failures: Array<string> = []
-  const fail = (message: string) => {
-    if (failures.length < 100) failures.push(message)
-  }
-  const cleanups: Array<() => Promise<unknown>> = []
-  const deadlineAt = performance.now() + options.deadlineSeconds * 1000
-  const checkDeadline = () => {
-    if (performance.now() > deadlineAt)
-      throw new Error(`deadline of ${options.deadlineSeconds} s passed`)
-  }
-  /** Polls `done` until it holds or `timeoutMs` passes; returns whether it held. */
-  const waitFor = async (done: () => boolean, timeoutMs: number): Promise<boolean> => {
-    const until = performance.now() + timeoutMs
-    while (!done()) {
-      checkDeadline()
-      if (performance.now() > until) return false
-      await sleep(50)
-    }
-    return true
-  }
+  const run = new BenchRun(options.deadlineSeconds)
+  const { failures, fail, checkDeadline, waitFor } = run
   try {
     const nats = await NatsServer.start()
-    cleanups.push(() => nats.dispose())
+    run.onCleanup(() => nats.dispose())
     const natsPid = childPid("nats-server", String(nats.port))
     const sim = await SimulatorProcess.launch({ syncHoldMs: options.syncHoldMs })
-    cleanups.push(() => sim.stop())
+    run.onCleanup(() => sim.stop())
     log(`nats-server pid ${natsPid ?? "?"} at ${nats.url}; simulator pid ${sim.serverPid}`)
 
     const created = performance.now()
@@ -192,10 +175,10 @@ export const runSupervisorBenchmark = async (
     const observer = await FleetObserver.start(nats.url, (account, uuid) =>
       phones.answer(account, uuid),
     )
-    cleanups.push(() => observer.close())
+    run.onCleanup(() => observer.close())
 
     const dir = await mkdtemp(join(tmpdir(), "wxfleet-bench-"))
-    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    run.onCleanup(() => rm(dir, { recursive: true, force: true }))
     const configFile = join(dir, "fleet.json")
     if (options.addVia === "config")
       await writeFile(
@@ -218,7 +201,7 @@ export const runSupervisorBenchmark = async (
       ],
     })
     // Before the others: SIGTERM lets the supervisor drain (and write its profile) while NATS is up.
-    cleanups.push(() => supervisor.stop())
+    run.onCleanup(() => supervisor.stop())
     const pids = { supervisor: supervisor.pid, simulator: sim.serverPid, nats: natsPid }
     const loginMeter = cpuMeters(pids)
     await supervisor.waitHealthy(60_000)
@@ -314,7 +297,7 @@ export const runSupervisorBenchmark = async (
       failures,
     }
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+    await run.cleanUp()
   }
 }
 
