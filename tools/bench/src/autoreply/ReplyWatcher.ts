@@ -1,13 +1,8 @@
+import { SentFeed, type SentEvent } from "../simulator/SentFeed.js"
 import type { SimulatorProcess } from "../simulator/SimulatorProcess.js"
 
 /** Every text ends with the worker marker; the benchmark's replies are `re: <what was said>`. */
 const REPLY = /^re: (.*?)[\u200b\u200c]*$/su
-
-interface SentEvent {
-  readonly seq: number
-  readonly at: number
-  readonly activity: { readonly content: string }
-}
 
 /**
  * Follows the simulator's event feed for texts the accounts sent, and times each reply from the
@@ -19,19 +14,12 @@ export class ReplyWatcher {
   latenciesMs: Array<number> = []
   duplicates = 0
   lastReplyAt = 0
-  private running = true
-  private readonly loop: Promise<void>
-
-  private constructor(
-    private readonly sim: SimulatorProcess,
-    private since: number,
-  ) {
-    this.loop = this.follow()
-  }
+  private feed: SentFeed | undefined
 
   static async start(sim: SimulatorProcess): Promise<ReplyWatcher> {
-    const health = await sim.control<{ latestEvent: number }>("GET", "/health")
-    return new ReplyWatcher(sim, health.latestEvent)
+    const watcher = new ReplyWatcher()
+    watcher.feed = await SentFeed.start(sim, (event) => watcher.onSent(event))
+    return watcher
   }
 
   /** `text` is about to be said. */
@@ -52,33 +40,21 @@ export class ReplyWatcher {
     this.duplicates = 0
   }
 
-  private async follow(): Promise<void> {
-    while (this.running) {
-      const page = await this.sim
-        .control<{ events: Array<SentEvent>; next: number }>(
-          "GET",
-          `/events?types=sent&since=${this.since}&timeout=1000&limit=5000`,
-        )
-        .catch(() => ({ events: [], next: this.since }))
-      this.since = page.next
-      for (const event of page.events) {
-        const text = REPLY.exec(event.activity.content)?.[1]
-        if (text === undefined) continue
-        const saidAt = this.saidAt.get(text)
-        if (saidAt === undefined) continue
-        if (this.replied.has(text)) {
-          this.duplicates++
-          continue
-        }
-        this.replied.add(text)
-        this.latenciesMs.push(event.at - saidAt)
-        this.lastReplyAt = Math.max(this.lastReplyAt, event.at)
-      }
+  private onSent(event: SentEvent): void {
+    const text = REPLY.exec(event.activity.content)?.[1]
+    if (text === undefined) return
+    const saidAt = this.saidAt.get(text)
+    if (saidAt === undefined) return
+    if (this.replied.has(text)) {
+      this.duplicates++
+      return
     }
+    this.replied.add(text)
+    this.latenciesMs.push(event.at - saidAt)
+    this.lastReplyAt = Math.max(this.lastReplyAt, event.at)
   }
 
   async close(): Promise<void> {
-    this.running = false
-    await this.loop
+    await this.feed?.close()
   }
 }

@@ -1,3 +1,4 @@
+import { SentFeed, type SentEvent } from "../simulator/SentFeed.js"
 import type { SimulatorProcess } from "../simulator/SimulatorProcess.js"
 
 /** A text the generator said, and what became of it. */
@@ -6,11 +7,6 @@ interface Said {
   /** Date.now() just before the say was sent. */
   readonly at: number
   echoedAt: number | undefined
-}
-
-interface SentEvent {
-  readonly at: number
-  readonly activity: { readonly content: string }
 }
 
 /** Echoes of one group of texts (a side in a phase). */
@@ -33,21 +29,17 @@ export class EchoWatcher {
   private readonly said = new Map<string, Said>()
   private readonly duplicates = new Map<string, number>()
   private outstandingCount = 0
-  /** The feed dropped events before we read them (it keeps the newest 20,000). */
-  missedEvents = false
-  private running = true
-  private readonly loop: Promise<void>
-
-  private constructor(
-    private readonly sim: SimulatorProcess,
-    private since: number,
-  ) {
-    this.loop = this.follow()
-  }
+  private feed: SentFeed | undefined
 
   static async start(sim: SimulatorProcess): Promise<EchoWatcher> {
-    const health = await sim.control<{ latestEvent: number }>("GET", "/health")
-    return new EchoWatcher(sim, health.latestEvent)
+    const watcher = new EchoWatcher()
+    watcher.feed = await SentFeed.start(sim, (event) => watcher.onSent(event))
+    return watcher
+  }
+
+  /** The feed dropped events before we read them (it keeps the newest 20,000). */
+  get missedEvents(): boolean {
+    return this.feed?.missedEvents ?? false
   }
 
   /** `text` (unique) is about to be said; its echo counts in `group`. */
@@ -83,20 +75,6 @@ export class EchoWatcher {
     }
   }
 
-  private async follow(): Promise<void> {
-    while (this.running) {
-      const page = await this.sim
-        .control<{ events: Array<SentEvent>; next: number; missed: boolean }>(
-          "GET",
-          `/events?types=sent&since=${this.since}&timeout=1000&limit=5000`,
-        )
-        .catch(() => ({ events: [], next: this.since, missed: false }))
-      this.since = page.next
-      if (page.missed) this.missedEvents = true
-      for (const event of page.events) this.onSent(event)
-    }
-  }
-
   private onSent(event: SentEvent): void {
     const entry = this.said.get(event.activity.content)
     if (entry === undefined) return
@@ -109,7 +87,6 @@ export class EchoWatcher {
   }
 
   async close(): Promise<void> {
-    this.running = false
-    await this.loop
+    await this.feed?.close()
   }
 }
