@@ -4,11 +4,10 @@
  *
  *   npm run -w @wxfleet/protocol example
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Simulator } from "@wxfleet/simulator"
 import { Console, Effect, Layer, Option, Stream } from "effect"
-import { CookieJar, Login, makeClient, Messages, ProtocolConfig, Transport, Upstream } from "../src/index.js"
+import { CookieJar, LeanUndiciClient, Login, makeClient, Messages, ProtocolConfig, Transport, Upstream } from "../src/index.js"
 
 /** Logs in by QR code, then answers `replies` texts with an echo and stops. */
 export const echoBot = (options: { readonly onQr: (payload: string, uuid: string) => Effect.Effect<void>; readonly replies: number }) =>
@@ -43,7 +42,7 @@ export const echoBot = (options: { readonly onQr: (payload: string, uuid: string
 /** The client's layers: HTTP on undici, sent to the simulator through the upstream template. */
 export const clientLayer = (upstream: string) =>
   Layer.mergeAll(Transport.Default, ProtocolConfig.layer()).pipe(
-    Layer.provide(Layer.mergeAll(NodeHttpClient.layerUndici, Upstream.layer(upstream))),
+    Layer.provide(Layer.mergeAll(LeanUndiciClient.layer, Upstream.layer(upstream))),
   )
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,64 +1,128 @@
-import { createServer, type IncomingHttpHeaders } from "node:http"
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { type Duration, Effect, Exit, Fiber, Layer } from "effect"
 import { CookieJar } from "../src/http/CookieJar.js"
+import * as LeanUndiciClient from "../src/http/LeanUndiciClient.js"
 import { Transport, WEB_USER_AGENT } from "../src/http/Transport.js"
 import { Upstream } from "../src/http/Upstream.js"
 
-/** A plain HTTP server that answers "ok" and keeps the headers of every request. */
-const recordingServer = Effect.acquireRelease(
-  Effect.async<{ readonly port: number; readonly seen: Array<IncomingHttpHeaders>; close(): void }>(
-    (resume) => {
+/** A plain HTTP server that keeps the headers of every request and answers with `answer` ("ok" by default). */
+const recordingServer = (answer: (req: IncomingMessage, res: ServerResponse) => void = (_, res) => res.end("ok")) =>
+  Effect.acquireRelease(
+    Effect.async<{
+      readonly port: number
+      readonly seen: Array<IncomingHttpHeaders>
+      /** Resolves when a request's connection closes before its answer was sent. */
+      readonly abandoned: Promise<void>
+      close(): void
+    }>((resume) => {
       const seen: Array<IncomingHttpHeaders> = []
+      let abandon: () => void = () => {}
+      const abandoned = new Promise<void>((resolve) => (abandon = resolve))
       const server = createServer((req, res) => {
         seen.push(req.headers)
-        res.end("ok")
+        res.on("close", () => {
+          if (!res.writableFinished) abandon()
+        })
+        answer(req, res)
       })
       server.listen(0, "127.0.0.1", () =>
         resume(
           Effect.succeed({
             port: (server.address() as AddressInfo).port,
             seen,
-            close: () => server.close(),
+            abandoned,
+            close: () => {
+              server.closeAllConnections()
+              server.close()
+            },
           }),
         ),
       )
-    },
-  ),
-  (server) => Effect.sync(() => server.close()),
-)
+    }),
+    (server) => Effect.sync(() => server.close()),
+  )
+
+const transportOver = (port: number, client = LeanUndiciClient.layer) =>
+  Transport.Default.pipe(Layer.provide(Layer.mergeAll(client, Upstream.layer(`http://127.0.0.1:${port}/{host}`))))
+
+const synccheck = (timeout: Duration.DurationInput = "5 seconds", jar = CookieJar.empty()) =>
+  Effect.flatMap(Transport, (transport) =>
+    transport.text(HttpClientRequest.get("https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck?r=1"), {
+      endpoint: "synccheck",
+      jar,
+      timeout,
+    }),
+  )
 
 describe("Transport", () => {
-  it.scoped("sends what a browser sends and no tracing headers, even inside a span", () =>
+  for (const [name, client] of [
+    ["the lean undici client", LeanUndiciClient.layer],
+    ["platform-node's undici client", NodeHttpClient.layerUndici],
+  ] as const) {
+    it.scoped(`sends what a browser sends and no tracing headers, even inside a span (${name})`, () =>
+      Effect.gen(function* () {
+        const server = yield* recordingServer()
+        const answer = yield* synccheck().pipe(Effect.withSpan("a caller's span"), Effect.provide(transportOver(server.port, client)))
+        expect(answer.text).toBe("ok")
+        expect(server.seen).toHaveLength(1)
+        const headers = server.seen[0]!
+        expect(headers["user-agent"]).toBe(WEB_USER_AGENT)
+        expect(headers["b3"]).toBeUndefined()
+        expect(headers["traceparent"]).toBeUndefined()
+      }),
+    )
+
+    it.scoped(`keeps the cookies an answer sets and fails a refused status with its body (${name})`, () =>
+      Effect.gen(function* () {
+        const server = yield* recordingServer((_, res) => {
+          res.statusCode = 503
+          res.setHeader("set-cookie", "wxsid=abc; Domain=wx2.qq.com; Path=/")
+          res.end("busy")
+        })
+        const jar = CookieJar.empty()
+        const exit = yield* synccheck("5 seconds", jar).pipe(Effect.provide(transportOver(server.port, client)), Effect.exit)
+        expect(exit).toStrictEqual(Exit.fail(expect.objectContaining({ _tag: "UnexpectedStatus", status: 503, raw: "busy" })))
+        expect(jar.value("wxsid", "https://webpush.wx2.qq.com/")).toBe("abc")
+      }),
+    )
+
+    it.scoped(`aborts the request when its fiber is interrupted (${name})`, () =>
+      Effect.gen(function* () {
+        let arrived: () => void = () => {}
+        const arrival = new Promise<void>((resolve) => (arrived = resolve))
+        const server = yield* recordingServer(() => arrived())
+        const fiber = yield* synccheck("1 minute").pipe(Effect.provide(transportOver(server.port, client)), Effect.fork)
+        yield* Effect.promise(() => arrival)
+        yield* Fiber.interrupt(fiber)
+        yield* Effect.promise(() => server.abandoned)
+      }),
+    )
+  }
+
+  it.scoped("ends a request at its deadline with RequestTimeout and closes the connection (lean client)", () =>
     Effect.gen(function* () {
-      const server = yield* recordingServer
-      const layer = Transport.Default.pipe(
-        Layer.provide(
-          Layer.mergeAll(
-            NodeHttpClient.layerUndici,
-            Upstream.layer(`http://127.0.0.1:${server.port}/{host}`),
-          ),
-        ),
+      const server = yield* recordingServer(() => {}) // never answers
+      const exit = yield* synccheck("200 millis").pipe(Effect.provide(transportOver(server.port)), Effect.exit)
+      expect(exit).toStrictEqual(
+        Exit.fail(expect.objectContaining({ _tag: "RequestTimeout", endpoint: "synccheck", host: "webpush.wx2.qq.com", timeoutMs: 200 })),
       )
-      const jar = CookieJar.empty()
-      yield* Effect.flatMap(Transport, (transport) =>
-        transport.text(
-          HttpClientRequest.get("https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck?r=1"),
-          {
-            endpoint: "synccheck",
-            jar,
-            timeout: "5 seconds",
-          },
-        ),
-      ).pipe(Effect.withSpan("a caller's span"), Effect.provide(layer))
-      expect(server.seen).toHaveLength(1)
-      const headers = server.seen[0]!
-      expect(headers["user-agent"]).toBe(WEB_USER_AGENT)
-      expect(headers["b3"]).toBeUndefined()
-      expect(headers["traceparent"]).toBeUndefined()
+      yield* Effect.promise(() => server.abandoned)
+    }),
+  )
+
+  it.scoped("says a refused connection never reached the server (lean client)", () =>
+    Effect.gen(function* () {
+      const server = yield* recordingServer()
+      const port = server.port
+      server.close()
+      const exit = yield* synccheck().pipe(Effect.provide(transportOver(port)), Effect.exit)
+      expect(exit).toStrictEqual(
+        Exit.fail(expect.objectContaining({ _tag: "TransportError", beforeSend: true, reason: "ECONNREFUSED" })),
+      )
     }),
   )
 })

@@ -6,6 +6,7 @@ import type { HttpClientError } from "@effect/platform/HttpClientError"
 import { Duration, Effect, Either, Stream } from "effect"
 import { MalformedResponse, RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "../Errors.js"
 import type { CookieJar } from "./CookieJar.js"
+import * as LeanUndiciClient from "./LeanUndiciClient.js"
 import { transportUrl, Upstream } from "./Upstream.js"
 
 /** The browser the web client is; desktop mode poses as the UOS desktop client instead. */
@@ -70,18 +71,18 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
   effect: Effect.gen(function* () {
     // No span per request and, above all, no `b3`/`traceparent` headers: a browser never sends
     // them, and a fleet must not look different from the web client on the wire.
-    const client = (yield* HttpClient.HttpClient).pipe(
+    const provided = yield* HttpClient.HttpClient
+    // The lean client (LeanUndiciClient) sends no such headers and makes no spans by itself.
+    const lean = LeanUndiciClient.isLean(provided) ? provided : undefined
+    const client = lean ?? provided.pipe(
       HttpClient.withTracerPropagation(false),
       HttpClient.withTracerDisabledWhen(() => true),
     )
     const { template } = yield* Upstream
 
-    const execute = (
-      request: HttpClientRequest.HttpClientRequest,
-      options: CallOptions,
-    ): Effect.Effect<{ response: HttpClientResponse.HttpClientResponse; host: string }, HttpFailure> => {
+    /** The request as sent: the browser's headers, the account's cookies, the upstream rewrite. */
+    const prepare = (request: HttpClientRequest.HttpClientRequest, options: CallOptions) => {
       const realUrl = new URL(request.url)
-      const host = realUrl.host
       const cookie = options.jar.header(realUrl.href)
       const prepared = request.pipe(
         HttpClientRequest.setHeaders({
@@ -91,11 +92,22 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
         }),
         HttpClientRequest.setUrl(transportUrl(template, realUrl)),
       )
+      return { prepared, realUrl, host: realUrl.host }
+    }
+
+    const accepted = (status: number, options: CallOptions) =>
+      status === 200 || (options.acceptStatus?.includes(status) ?? false)
+
+    const execute = (
+      request: HttpClientRequest.HttpClientRequest,
+      options: CallOptions,
+    ): Effect.Effect<{ response: HttpClientResponse.HttpClientResponse; host: string }, HttpFailure> => {
+      const { prepared, realUrl, host } = prepare(request, options)
       return client.execute(prepared).pipe(
         Effect.mapError((error) => transportError(options, host, error)),
         Effect.tap((response) => Effect.sync(() => options.jar.store(realUrl.href, response.cookies))),
         Effect.flatMap((response) =>
-          response.status === 200 || options.acceptStatus?.includes(response.status)
+          accepted(response.status, options)
             ? Effect.succeed({ response, host })
             : Effect.flatMap(
                 response.text.pipe(Effect.orElseSucceed(() => "")),
@@ -113,9 +125,42 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
           new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs: Duration.toMillis(options.timeout) }),
       })
 
+    /** `text` on the lean client: one undici call and one timer for the whole round trip. */
+    const leanText = (
+      client: LeanUndiciClient.LeanHttpClient,
+      request: HttpClientRequest.HttpClientRequest,
+      options: CallOptions,
+    ): Effect.Effect<TextResponse, HttpFailure> => {
+      const { prepared, realUrl, host } = prepare(request, options)
+      const timeoutMs = Duration.toMillis(options.timeout)
+      return Effect.flatMap(
+        Effect.mapError(client.textWithin(prepared, timeoutMs), (error) =>
+          error._tag === "DeadlineExceeded"
+            ? new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs })
+            : transportError(options, host, error),
+        ),
+        (answer) => {
+          options.jar.store(realUrl.href, answer.cookies)
+          return accepted(answer.status, options)
+            ? Effect.succeed<TextResponse>({
+                status: answer.status,
+                // Few callers look at the headers: they are built only when asked for.
+                get headers() {
+                  return answer.headers
+                },
+                text: answer.text,
+                host,
+              })
+            : Effect.fail(
+                new UnexpectedStatus({ endpoint: options.endpoint, host, status: answer.status, raw: answer.text.slice(0, 2_000) }),
+              )
+        },
+      )
+    }
+
     /** A round trip whose whole body is read as text within the deadline. */
     const text = (request: HttpClientRequest.HttpClientRequest, options: CallOptions): Effect.Effect<TextResponse, HttpFailure> =>
-      withDeadline(
+      lean !== undefined ? leanText(lean, request, options) : withDeadline(
         Effect.flatMap(execute(request, options), ({ response, host }) =>
           response.text.pipe(
             Effect.mapError((error) => transportError(options, host, error)),

@@ -71,7 +71,7 @@ export const statusNotify = (
         ClientMsgId: Date.now(),
       },
     })
-  }).pipe(Effect.withSpan("Session.statusNotify", { attributes: { code } }))
+  }).pipe(Effect.withSpan("Session.statusNotify", { attributes: { code }, captureStackTrace: false }))
 
 /** The server answers webwxlogout by redirecting the browser to the login page. */
 const LOGOUT_REDIRECTS = [301, 302]

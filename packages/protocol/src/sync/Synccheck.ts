@@ -49,4 +49,4 @@ export const synccheck = (
     if (answer.retcode !== 0)
       return yield* Effect.fail(retError(answer.retcode, { endpoint: "synccheck", host }))
     return answer
-  }).pipe(Effect.withSpan("synccheck", { attributes: { host } }))
+  }).pipe(Effect.withSpan("synccheck", { attributes: { host }, captureStackTrace: false }))

@@ -64,7 +64,7 @@ export const webwxsync = (
       syncCheckKey: answer.SyncCheckKey,
       skey: answer.SKey,
     }
-  }).pipe(Effect.withSpan("webwxsync"))
+  }).pipe(Effect.withSpan("webwxsync", { captureStackTrace: false }))
 
 const hasKeys = (key: SyncKey | undefined): key is SyncKey => key !== undefined && key.Count > 0
 

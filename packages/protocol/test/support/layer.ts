@@ -6,6 +6,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer } from "effect"
 import type { Simulator } from "@wxfleet/simulator"
 import { ProtocolConfig, type ProtocolConfigShape } from "../../src/ProtocolConfig.js"
+import * as LeanUndiciClient from "../../src/http/LeanUndiciClient.js"
 import { Transport } from "../../src/http/Transport.js"
 import { Upstream } from "../../src/http/Upstream.js"
 
@@ -25,9 +26,13 @@ const wrappedUndici = (use: (real: HttpClient.HttpClient) => HttpClient.HttpClie
     Layer.provide(NodeHttpClient.layerUndici),
   )
 
-/** The protocol client wired to a simulator over real HTTP (undici), through the upstream template. */
+/**
+ * The protocol client wired to a simulator over real HTTP through the upstream template, on the
+ * lean undici client the supervisor runs (the recording and tapped layers below wrap
+ * platform-node's client instead, so both of the Transport's paths are exercised).
+ */
 export const protocolLayer = (sim: Simulator, config: Partial<ProtocolConfigShape> = {}) =>
-  overClient(sim.upstream, NodeHttpClient.layerUndici, config)
+  overClient(sim.upstream, LeanUndiciClient.layer, config)
 
 export interface Recording {
   /** Every request the client sent, as the transport handed it to undici (URL already rewritten). */

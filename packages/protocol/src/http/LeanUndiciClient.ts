@@ -1,0 +1,277 @@
+import * as Cookies from "@effect/platform/Cookies"
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Undici from "@effect/platform-node/Undici"
+import { Data, Effect, Inspectable, Layer, Option, type Stream } from "effect"
+import { EventEmitter } from "node:events"
+
+/**
+ * The `@effect/platform` HttpClient on undici, without what a fleet pays for per request and
+ * never uses: platform-node's client wraps each request in an AbortController, a
+ * FinalizationRegistry entry, header and span bookkeeping and a cached text effect, about
+ * 150 µs of CPU a request on top of undici's 50 µs (tools/bench, `protocol` notes). Here a
+ * request is one undici call; interrupting the fiber aborts it (headers or body), and a body
+ * is read once, as text or as a stream. It never adds tracing headers.
+ */
+export const make = (dispatcher: Undici.Dispatcher): LeanHttpClient =>
+  Object.assign(
+    HttpClient.makeWith(
+      (prepared) => Effect.flatMap(prepared, (request) => send(dispatcher, request)),
+      Effect.succeed,
+    ),
+    { [LeanTypeId]: LeanTypeId, textWithin: (request: HttpClientRequest.HttpClientRequest, timeoutMs: number) => textWithin(dispatcher, request, timeoutMs) },
+  ) as LeanHttpClient
+
+type Body = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
+
+const LeanTypeId: unique symbol = Symbol.for("@wxfleet/protocol/LeanUndiciClient")
+type LeanTypeId = typeof LeanTypeId
+
+/** The request took longer than its deadline (it was aborted). */
+export class DeadlineExceeded extends Data.TaggedError("DeadlineExceeded")<{ readonly timeoutMs: number }> {}
+
+/** A whole answer read as text: what most Web WeChat calls need. */
+export interface TextAnswer {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly cookies: Cookies.Cookies
+  readonly text: string
+}
+
+/**
+ * The lean client, plus a fast path for the calls of a sync round: request and whole body as
+ * one undici call with one timer for the deadline, instead of an Effect chain with a racing
+ * timeout fiber.
+ */
+export interface LeanHttpClient extends HttpClient.HttpClient {
+  readonly [LeanTypeId]: LeanTypeId
+  readonly textWithin: (
+    request: HttpClientRequest.HttpClientRequest,
+    timeoutMs: number,
+  ) => Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>
+}
+
+export const isLean = (client: HttpClient.HttpClient): client is LeanHttpClient => LeanTypeId in client
+
+class Answer implements TextAnswer {
+  private cachedHeaders: Headers.Headers | undefined
+  private cachedCookies: Cookies.Cookies | undefined
+  constructor(
+    readonly status: number,
+    private readonly raw: Record<string, string | Array<string> | undefined>,
+    readonly text: string,
+  ) {}
+  get headers(): Headers.Headers {
+    return (this.cachedHeaders ??= Headers.fromInput(this.raw as Headers.Input))
+  }
+  get cookies(): Cookies.Cookies {
+    return (this.cachedCookies ??= cookiesOf(this.raw))
+  }
+}
+
+const cookiesOf = (headers: Record<string, string | Array<string> | undefined>): Cookies.Cookies => {
+  const header = headers["set-cookie"]
+  return header === undefined ? Cookies.empty : Cookies.fromSetCookie(Array.isArray(header) ? header : [header])
+}
+
+const textWithin = (
+  dispatcher: Undici.Dispatcher,
+  request: HttpClientRequest.HttpClientRequest,
+  timeoutMs: number,
+): Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded> => {
+  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  if (url._tag === "Left") {
+    return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+  }
+  const run = (body: Body) =>
+    Effect.async<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>((resume) => {
+      const abort = new EventEmitter()
+      let settled = false
+      const settle = (effect: Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        resume(effect)
+      }
+      const timer = setTimeout(() => {
+        settle(Effect.fail(new DeadlineExceeded({ timeoutMs })))
+        abort.emit("abort")
+      }, timeoutMs)
+      dispatcher
+        .request(undiciOptions(request, url.right, body, abort))
+        .then(async (source) => {
+          source.body.on("error", () => {})
+          const text = await source.body.text()
+          settle(Effect.succeed(new Answer(source.statusCode, source.headers, text)))
+        })
+        .catch((cause: unknown) =>
+          settle(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))),
+        )
+      return Effect.sync(() => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        abort.emit("abort")
+      })
+    })
+  return request.body._tag === "Stream" ? Effect.flatMap(bodyOf(request.body), run) : run(directBody(request.body))
+}
+
+/** A scoped undici Agent (closed with the layer) behind the lean client. */
+export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
+  HttpClient.HttpClient,
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync(() => new Undici.Agent()),
+      (agent) => Effect.promise(() => agent.destroy()),
+    ),
+    make,
+  ),
+)
+
+const send = (
+  dispatcher: Undici.Dispatcher,
+  request: HttpClientRequest.HttpClientRequest,
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> => {
+  const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+  if (url._tag === "Left") {
+    return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+  }
+  return Effect.flatMap(bodyOf(request.body), (body) =>
+    Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>((resume) => {
+      const abort = new EventEmitter()
+      dispatcher
+        .request(undiciOptions(request, url.right, body, abort))
+        .then(
+          (source) => resume(Effect.succeed(new LeanResponse(request, source, abort))),
+          (cause: unknown) =>
+            resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))),
+        )
+      return Effect.sync(() => abort.emit("abort"))
+    }),
+  )
+}
+
+const undiciOptions = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  body: Body,
+  abort: EventEmitter,
+): Undici.Dispatcher.RequestOptions => ({
+  // undici takes an EventEmitter as its abort signal: cheaper than an AbortController per request.
+  signal: abort,
+  method: request.method,
+  headers: request.headers,
+  origin: url.origin,
+  path: url.pathname + url.search,
+  body,
+  // Deadlines are the caller's; undici's own would cut the 25-second long polls short.
+  headersTimeout: 0,
+  bodyTimeout: 0,
+})
+
+const directBody = (body: Exclude<HttpBody.HttpBody, HttpBody.Stream>): Body => {
+  switch (body._tag) {
+    case "Empty":
+      return null
+    case "Uint8Array":
+    case "Raw":
+      return body.body as Uint8Array
+    case "FormData":
+      return body.formData as unknown as Undici.FormData
+  }
+}
+
+const bodyOf = (body: HttpBody.HttpBody): Effect.Effect<Body> =>
+  body._tag === "Stream" ? NodeStream.toReadable(body.stream) : Effect.succeed(directBody(body))
+
+class LeanResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  private textPromise: Promise<string> | undefined
+  private cachedHeaders: Headers.Headers | undefined
+  private cachedCookies: Cookies.Cookies | undefined
+
+  constructor(
+    readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly source: Undici.Dispatcher.ResponseData,
+    private readonly abort: EventEmitter,
+  ) {
+    super()
+    // An aborted or broken body must not become an unhandled 'error' event.
+    source.body.on("error", () => {})
+  }
+
+  get status(): number {
+    return this.source.statusCode
+  }
+
+  get headers(): Headers.Headers {
+    return (this.cachedHeaders ??= Headers.fromInput(this.source.headers as Headers.Input))
+  }
+
+  get cookies(): Cookies.Cookies {
+    return (this.cachedCookies ??= cookiesOf(this.source.headers))
+  }
+
+  get remoteAddress(): Option.Option<string> {
+    return Option.none()
+  }
+
+  private decodeError(cause: unknown): HttpClientError.ResponseError {
+    return new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+  }
+
+  /** The whole body; read once, later calls share the result; interruption aborts the read. */
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.onInterrupt(
+      Effect.tryPromise({
+        try: () => (this.textPromise ??= this.source.body.text()),
+        catch: (cause) => this.decodeError(cause),
+      }),
+      () => Effect.sync(() => this.abort.emit("abort")),
+    )
+  }
+
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({ try: () => (text === "" ? null : (JSON.parse(text) as unknown)), catch: (cause) => this.decodeError(cause) }),
+    )
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({ try: () => UrlParams.fromInput(new URLSearchParams(text)), catch: (cause) => this.decodeError(cause) }),
+    )
+  }
+
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return Effect.tryPromise({
+      try: () => this.source.body.formData() as Promise<FormData>,
+      catch: (cause) => this.decodeError(cause),
+    })
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return Effect.tryPromise({ try: () => this.source.body.arrayBuffer(), catch: (cause) => this.decodeError(cause) })
+  }
+
+  /** The body as it arrives; the stream's end or interruption releases the connection. */
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return NodeStream.fromReadable(
+      () => this.source.body,
+      (cause) => this.decodeError(cause),
+    )
+  }
+
+  override toJSON(): unknown {
+    return { _id: "@wxfleet/protocol/LeanUndiciClient/Response", status: this.status, url: this.request.url }
+  }
+}
