@@ -1,6 +1,5 @@
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Nats } from "@wxfleet/nats"
-import { ProtocolConfig, Transport, Upstream } from "@wxfleet/protocol"
+import { LeanUndiciClient, ProtocolConfig, Transport, Upstream } from "@wxfleet/protocol"
 import { Effect, Layer } from "effect"
 import { serveCommands } from "./commands/CommandRouter.js"
 import { readConfigFile } from "./config/ConfigFile.js"
@@ -12,6 +11,7 @@ import { HealthServerLive } from "./http/HealthServer.js"
 import { Metrics } from "./metrics/Metrics.js"
 import { AccountRegistry } from "./state/AccountRegistry.js"
 import { SessionStore } from "./state/SessionStore.js"
+import { StateSaver } from "./state/StateSaver.js"
 
 /** Starts the accounts of the KV list and of the config file. */
 const startAccounts = Effect.gen(function* () {
@@ -33,16 +33,18 @@ export const SupervisorLive = Layer.mergeAll(
   HealthServerLive,
 ).pipe(
   Layer.provideMerge(Fleet.Default),
-  Layer.provideMerge(Layer.mergeAll(EventPublisher.Default, SessionStore.Default, AccountRegistry.Default)),
+  Layer.provideMerge(
+    Layer.mergeAll(EventPublisher.Default, SessionStore.Default, StateSaver.Default, AccountRegistry.Default),
+  ),
   Layer.provideMerge(Metrics.layer),
 )
 
-/** The protocol client over undici, sending to `WXFLEET_UPSTREAM` when set. */
+/** The protocol client over undici (the lean client: a fleet's CPU goes to requests), sending to `WXFLEET_UPSTREAM` when set. */
 export const ProtocolLive = (upstream?: string) =>
   Layer.mergeAll(Transport.Default, ProtocolConfig.layerFromEnv).pipe(
     Layer.provide(
       Layer.mergeAll(
-        NodeHttpClient.layerUndici,
+        LeanUndiciClient.layer,
         upstream === undefined ? Upstream.layerFromEnv : Upstream.layer(upstream),
       ),
     ),

@@ -1,6 +1,6 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Nats } from "@wxfleet/nats"
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { SupervisorConfig } from "./config/SupervisorConfig.js"
 import { ProtocolLive, SupervisorLive } from "./Supervisor.js"
 
@@ -9,4 +9,5 @@ const MainLive = SupervisorLive.pipe(
   Layer.provide(Layer.mergeAll(Nats.layerFromEnv("wxfleet-supervisor"), ProtocolLive(), SupervisorConfig.layerFromEnv)),
 )
 
-NodeRuntime.runMain(Layer.launch(MainLive))
+// This process exports no traces: with the tracer off, spans cost nothing per request or message.
+NodeRuntime.runMain(Layer.launch(MainLive).pipe(Effect.withTracerEnabled(false)))

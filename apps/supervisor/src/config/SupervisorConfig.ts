@@ -23,6 +23,13 @@ export interface SupervisorConfigShape {
    * Zero saves after every batch.
    */
   readonly stateSaveInterval?: Duration.Duration
+  /**
+   * Routine state saves (SyncKey only) a second for the whole fleet at most
+   * (`WXFLEET_STATE_SAVE_RATE`, default 200): the interval holds up to rate × interval busy
+   * sessions (1,000 by default); beyond that each session is saved less often instead of the
+   * saves taking the supervisor's CPU from its messages.
+   */
+  readonly stateSaveRate?: number
   /** Port of /healthz and /metrics; 0 picks a free one. */
   readonly httpPort: number
   /** Optional JSON file listing accounts and their options. */
@@ -30,6 +37,7 @@ export interface SupervisorConfigShape {
 }
 
 export const DEFAULT_STATE_SAVE_INTERVAL = Duration.seconds(5)
+export const DEFAULT_STATE_SAVE_RATE = 200
 
 export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/SupervisorConfig")<
   SupervisorConfig,
@@ -50,6 +58,10 @@ export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/Superviso
       heartbeatInterval: Config.duration("WXFLEET_HEARTBEAT_INTERVAL").pipe(Config.withDefault(Duration.minutes(5))),
       idempotencyTtl: Config.duration("WXFLEET_IDEMPOTENCY_TTL").pipe(Config.withDefault(Duration.hours(24))),
       stateSaveInterval: Config.duration("WXFLEET_STATE_SAVE_INTERVAL").pipe(Config.withDefault(DEFAULT_STATE_SAVE_INTERVAL)),
+      stateSaveRate: Config.number("WXFLEET_STATE_SAVE_RATE").pipe(
+        Config.validate({ message: "WXFLEET_STATE_SAVE_RATE must be above 0", validation: (rate) => rate > 0 }),
+        Config.withDefault(DEFAULT_STATE_SAVE_RATE),
+      ),
       httpPort: Config.integer("WXFLEET_HTTP_PORT").pipe(Config.withDefault(9464)),
       configFile: Config.option(Config.string("WXFLEET_CONFIG")).pipe(
         Config.map((file) => (file._tag === "Some" ? file.value : undefined)),

@@ -1,16 +1,14 @@
 import type { FleetAccount, SessionStateName } from "@wxfleet/contracts"
-import type { Nats, NatsError } from "@wxfleet/nats"
-import type { ProtocolConfig, Transport, WxSession } from "@wxfleet/protocol"
+import type { NatsError } from "@wxfleet/nats"
+import type { WxSession } from "@wxfleet/protocol"
 import { Effect, FiberMap, Option, Ref } from "effect"
 import { SupervisorConfig } from "../config/SupervisorConfig.js"
-import type { EventPublisher } from "../events/EventPublisher.js"
-import { countTransition, type Metrics } from "../metrics/Metrics.js"
+import { countTransition } from "../metrics/Metrics.js"
 import { makePacer } from "../pacing/Pacer.js"
-import { runAccount, type AccountHandle } from "../session/AccountSession.js"
+import { runAccount, type AccountHandle, type SessionDeps } from "../session/AccountSession.js"
 import { AccountRegistry, type AccountEntry } from "../state/AccountRegistry.js"
 import { SessionStore } from "../state/SessionStore.js"
 
-type SessionDeps = Transport | ProtocolConfig | Nats | SupervisorConfig | EventPublisher | SessionStore | Metrics
 
 /**
  * The accounts this supervisor runs: one supervised fiber per account in a FiberMap (a session

@@ -46,6 +46,17 @@ export const makeMetrics = () => {
       help: "1205 answers (the server throttled an account)",
       registers: [registry],
     }),
+    stateSaves: new Counter({
+      name: "wxfleet_state_saves_total",
+      help: "Encrypted session states written to KV, by reason (changed: cookies or keys; routine: the SyncKey moved on; stop)",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    unsavedSessions: new Gauge({
+      name: "wxfleet_state_unsaved_sessions",
+      help: "Sessions whose newest SyncKey waits for a routine save",
+      registers: [registry],
+    }),
     commands: new Counter({
       name: "wxfleet_commands_total",
       help: "Commands answered, by operation and outcome",

@@ -25,6 +25,7 @@ import { countTransition, Metrics } from "../metrics/Metrics.js"
 import type { Pacer } from "../pacing/Pacer.js"
 import type { AccountEntry } from "../state/AccountRegistry.js"
 import { SessionStore } from "../state/SessionStore.js"
+import { StateSaver } from "../state/StateSaver.js"
 import { logIn, type LoginReport } from "./AccountLogin.js"
 import { replyError } from "../errors/replyError.js"
 import { KnownContacts } from "./KnownContacts.js"
@@ -42,8 +43,16 @@ export interface AccountHandle {
   readonly pacer: Pacer
 }
 
-type Deps =
-  Transport | ProtocolConfig | Nats | SupervisorConfig | EventPublisher | SessionStore | Metrics
+/** What a session runs on. */
+export type SessionDeps =
+  | Transport
+  | ProtocolConfig
+  | Nats
+  | SupervisorConfig
+  | EventPublisher
+  | SessionStore
+  | StateSaver
+  | Metrics
 
 const encodeSession = Schema.encodeSync(SessionEvent)
 /**
@@ -91,11 +100,13 @@ export { toView as contactView }
  * publishing every batch's events and moving the SyncKey on only once JetStream acknowledged
  * them; when the server ends the session, publish logged_out and log in again.
  */
-export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Deps> =>
+export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, SessionDeps> =>
   Effect.gen(function* () {
     const account = handle.entry.account
     const publisher = yield* EventPublisher
     const store = yield* SessionStore
+    const saver = yield* StateSaver
+    const metrics = yield* Metrics
 
     const setState = (
       next: SessionStateName,
@@ -126,28 +137,43 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
     const report: LoginReport = (state, details) =>
       Effect.provide(setState(state, details?.qr ? { qr: details.qr } : {}), context)
 
-    /** What was saved last: a batch saves again only when this is stale (see stateSaveInterval). */
+    /** What was saved last: a batch that changed only the SyncKey leaves the save to the StateSaver. */
     let saved: { readonly at: number; readonly jar: number; readonly keys: string } | undefined
     const keysOf = (d: SessionData) => `${d.sid}|${d.skey}|${d.passTicket}|${d.webpushHost ?? ""}`
+    // One save at a time, so an older snapshot never lands after a newer one.
+    const saving = yield* Effect.makeSemaphore(1)
 
-    const persist = (session: WxSession) =>
-      Effect.gen(function* () {
-        const state = yield* session.snapshot()
-        const at = Date.now()
-        yield* store.save(account, state).pipe(Effect.retry(untilSaved), Effect.orDie)
-        saved = { at, jar: session.jar.version, keys: keysOf(yield* session.data.get) }
-      })
+    /** Saves the session's state now; `still` false (the session has stopped) skips a late routine save. */
+    const persist = (session: WxSession, reason: "changed" | "routine" | "stop", still: () => boolean = () => true) =>
+      saving.withPermits(1)(
+        Effect.gen(function* () {
+          if (!still()) return
+          saver.forget(account)
+          const state = yield* session.snapshot()
+          const at = Date.now()
+          yield* store.save(account, state).pipe(Effect.retry(untilSaved), Effect.orDie)
+          saved = { at, jar: session.jar.version, keys: keysOf(yield* session.data.get) }
+          if (reason !== "routine") metrics.stateSaves.inc({ reason })
+        }),
+      )
 
-    /** After a batch: save when the keys or cookies changed, or the last save is older than the interval. */
-    const persistAfterBatch = (session: WxSession, interval: Duration.Duration) =>
+    /**
+     * After a batch: save at once when the keys or cookies changed (the stored ones would no
+     * longer work); a SyncKey alone is saved by the StateSaver (within the interval while the
+     * fleet's save rate allows), or at once when the interval is zero.
+     */
+    const persistAfterBatch = (session: WxSession, interval: Duration.Duration, live: () => boolean) =>
       Effect.gen(function* () {
         const data = yield* session.data.get
-        const fresh =
-          saved !== undefined &&
-          saved.jar === session.jar.version &&
-          saved.keys === keysOf(data) &&
-          Date.now() - saved.at < Duration.toMillis(interval)
-        if (!fresh) yield* persist(session)
+        if (
+          saved === undefined ||
+          saved.jar !== session.jar.version ||
+          saved.keys !== keysOf(data) ||
+          Duration.toMillis(interval) === 0
+        ) {
+          return yield* persist(session, "changed")
+        }
+        saver.markUnsaved(account, saved.at, persist(session, "routine", live))
       })
 
     // NATS being away is waited out (the stored session must not be mistaken for missing);
@@ -223,12 +249,13 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
     const online = (session: WxSession) =>
       Effect.gen(function* () {
         const config = yield* SupervisorConfig
-        const metrics = yield* Metrics
         const self = Option.getOrThrow(yield* Ref.get(handle.self))
         const saveInterval = config.stateSaveInterval ?? DEFAULT_STATE_SAVE_INTERVAL
-        // Stopping (shutdown, removal) saves the newest SyncKey, so a restart refetches nothing.
+        // Stopping (shutdown, removal) saves the newest SyncKey, so a restart refetches nothing;
+        // after it no routine save of this session may land (a removed account stays removed).
+        let live = true
         yield* Effect.addFinalizer(() =>
-          persistAfterBatch(session, Duration.zero).pipe(
+          Effect.zipRight(Effect.sync(() => (live = false)), persist(session, "stop")).pipe(
             Effect.timeout("3 seconds"),
             Effect.ignore,
           ),
@@ -250,7 +277,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
                 return Effect.gen(function* () {
                   if ((yield* Ref.get(handle.state)) === "reconnecting")
                     yield* setState("logged_in", { host: event.host, self })
-                  yield* persist(session)
+                  yield* persist(session, "changed")
                 })
               case "Reconnecting":
                 return Effect.gen(function* () {
@@ -266,7 +293,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
                   const events = batchEvents(event.batch, self)
                   yield* publisher.publishAll(events)
                   yield* event.commit
-                  yield* persistAfterBatch(session, saveInterval)
+                  yield* persistAfterBatch(session, saveInterval, () => live)
                   metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
                 })
             }
@@ -284,7 +311,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
      * own, so the init answer and the contact list are garbage once it returns, not kept by the
      * loop below for as long as the session lives.
      */
-    const connect: Effect.Effect<Option.Option<WxSession>, never, Deps> = Effect.gen(function* () {
+    const connect: Effect.Effect<Option.Option<WxSession>, never, SessionDeps> = Effect.gen(function* () {
       const stored = yield* loadStored
       const loggedIn = yield* logIn(stored, handle.entry.desktop ?? false, report).pipe(
         Effect.either,
@@ -309,7 +336,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, De
       const data = yield* session.data.get
       if (data.self === undefined) return Option.none()
       yield* Ref.set(handle.self, Option.some(data.self))
-      yield* persist(session)
+      yield* persist(session, "changed")
       const contacts = yield* Contacts.allContacts(session).pipe(Effect.orElseSucceed(() => []))
       known.reset(contacts.map((contact) => contact.userName))
       yield* Ref.set(handle.session, Option.some(session))
