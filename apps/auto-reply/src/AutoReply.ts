@@ -38,7 +38,8 @@ const sourceOf = (section: Section, text: string): Source | undefined => {
   return undefined
 }
 
-const handle = Effect.fn("AutoReply.handle")(function* (event: MessageEvent, delivery: Delivery) {
+// Untraced: the caller's `Worker.handle` span covers it, without a stack trace per message.
+const handle = Effect.fnUntraced(function* (event: MessageEvent, delivery: Delivery) {
   const { account, message } = event
   if (message._tag !== "Text") return
   const section = sectionFor(

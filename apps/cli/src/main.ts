@@ -14,7 +14,8 @@ const wxfleet = Command.make("wxfleet").pipe(
 
 const run = Command.run(wxfleet, { name: "wxfleet", version: "0.1.0" })
 
-NodeRuntime.runMain(withExitCode(run(process.argv)).pipe(Effect.provide(NodeContext.layer)), {
+// No traces are exported from the CLI (nor from the fleet `up` runs in it): the tracer stays off.
+NodeRuntime.runMain(withExitCode(run(process.argv)).pipe(Effect.provide(NodeContext.layer), Effect.withTracerEnabled(false)), {
   disableErrorReporting: true,
   teardown,
 })

@@ -50,7 +50,8 @@ const outcome = <E>(action: ModerationAction["action"], effect: Effect.Effect<un
 const render = (template: string, values: Readonly<Record<string, string>>) =>
   template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole)
 
-const handle = Effect.fn("Moderation.handle")(function* (event: MessageEvent, delivery: Delivery) {
+// Untraced: the caller's `Worker.handle` span covers it, without a stack trace per message.
+const handle = Effect.fnUntraced(function* (event: MessageEvent, delivery: Delivery) {
   const { account, message } = event
   if (!message.isGroup) return
   const section = sectionFor(

@@ -18,4 +18,5 @@ const MainLive = Layer.unwrapEffect(
   ),
 )
 
-NodeRuntime.runMain(Layer.launch(MainLive))
+// This process exports no traces: with the tracer off, spans cost nothing per request or message.
+NodeRuntime.runMain(Layer.launch(MainLive).pipe(Effect.withTracerEnabled(false)))

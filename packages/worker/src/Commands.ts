@@ -7,7 +7,7 @@ import {
   type CommandRequest,
 } from "@wxfleet/contracts"
 import { Nats, request, type NatsError } from "@wxfleet/nats"
-import { Data, Duration, Effect, Schema } from "effect"
+import { Data, Duration, Effect, Either, Schema, type ParseResult } from "effect"
 import { withMarker } from "./Marker.js"
 import { WorkerConfig } from "./WorkerConfig.js"
 
@@ -54,10 +54,29 @@ export interface ActionKey {
   readonly deliveries: number
 }
 
-const Outcome = Schema.parseJson(
+const decodeOutcome = Schema.decodeUnknownEither(
   Schema.Struct({ ok: Schema.Boolean, error: Schema.optional(ReplyError) }),
 )
-const decodeOutcome = Schema.decodeUnknownEither(Outcome)
+
+type ReplyDecoder = (json: unknown) => Either.Either<unknown, ParseResult.ParseError>
+/** One decoder per reply schema, built on first use (building one per reply costs more than decoding). */
+const replyDecoders = new WeakMap<object, ReplyDecoder>()
+const decodeReply = <A, I>(schema: Schema.Schema<A, I>): ((json: unknown) => Either.Either<A, ParseResult.ParseError>) => {
+  let decoder = replyDecoders.get(schema)
+  if (decoder === undefined) {
+    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown>)
+    replyDecoders.set(schema, decoder)
+  }
+  return decoder as (json: unknown) => Either.Either<A, ParseResult.ParseError>
+}
+
+const parseReply = (text: string): Either.Either<unknown, string> => {
+  try {
+    return Either.right(JSON.parse(text) as unknown)
+  } catch (error) {
+    return Either.left(`the reply is not JSON: ${String(error)}`)
+  }
+}
 
 const ContactsReply = Schema.Struct({
   ok: Schema.Literal(true),
@@ -92,7 +111,9 @@ export class Commands extends Effect.Service<Commands>()("@wxfleet/worker/Comman
       Effect.gen(function* () {
         const reply = yield* request(s.command(account, op), JSON.stringify(body), timeout)
         const failed = (error: ReplyError) => new CommandFailed({ account, op, error })
-        const outcome = decodeOutcome(reply.string())
+        const json = parseReply(reply.string())
+        if (json._tag === "Left") return yield* failed({ tag: "MalformedReply", message: json.left })
+        const outcome = decodeOutcome(json.right)
         if (outcome._tag === "Left")
           return yield* failed({ tag: "MalformedReply", message: outcome.left.message })
         if (!outcome.right.ok) {
@@ -103,9 +124,10 @@ export class Commands extends Effect.Service<Commands>()("@wxfleet/worker/Comman
             },
           )
         }
-        return yield* Schema.decodeUnknown(Schema.parseJson(schema))(reply.string()).pipe(
-          Effect.mapError((error) => failed({ tag: "MalformedReply", message: error.message })),
-        )
+        const decoded = decodeReply(schema)(json.right)
+        if (decoded._tag === "Left")
+          return yield* failed({ tag: "MalformedReply", message: decoded.left.message })
+        return decoded.right
       }).pipe(Effect.provideService(Nats, nats))
 
     /**
@@ -130,7 +152,10 @@ export class Commands extends Effect.Service<Commands>()("@wxfleet/worker/Comman
             error._tag === "CommandFailed" && NOT_RUN.has(error.error.tag) && n + 1 < key.deliveries
           if (!retryable) return yield* error
         }
-      }).pipe(Effect.withSpan("Commands.act", { attributes: { account, op } }))
+      }).pipe(
+        // No stack trace per span: capturing one per message was a visible share of a copy's CPU.
+        Effect.withSpan("Commands.act", { attributes: { account, op }, captureStackTrace: false }),
+      )
 
     /** Sends a text that ends with the worker marker, so no worker ever answers it. */
     const sendText = (account: string, text: SendText, key: ActionKey) =>

@@ -26,7 +26,8 @@ export class Guard extends Effect.Service<Guard>()("@wxfleet/worker/Guard", {
     const directory = yield* Directory
     const fleet = yield* FleetNames
 
-    const check = Effect.fn("Guard.check")(function* (event: MessageEvent, options: GuardOptions) {
+    // Untraced: the caller's `Worker.handle` span covers it, without a stack trace per message.
+    const check = Effect.fnUntraced(function* (event: MessageEvent, options: GuardOptions) {
       const { account, message } = event
       if (message.isSelf) return Option.some<Ignored>("self")
       if (

@@ -224,6 +224,7 @@ export const runWorker = <E, R>(
         Effect.annotateLogs({ app: config.app, subject: msg.subject }),
         Effect.withSpan("Worker.handle", {
           attributes: { subject: msg.subject, deliveries: msg.info.deliveryCount },
+          captureStackTrace: false,
         }),
       )
 
