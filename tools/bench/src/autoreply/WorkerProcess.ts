@@ -30,11 +30,12 @@ export class WorkerProcess {
   /** Starts a copy and resolves once it consumes (it says so in its log). */
   static async start(
     env: Readonly<Record<string, string>>,
+    nodeArgs: ReadonlyArray<string> = [],
     timeoutMs = 60_000,
   ): Promise<WorkerProcess> {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "--conditions=@wxfleet/source", AUTO_REPLY_MAIN],
+      [...nodeArgs, "--import", "tsx", "--conditions=@wxfleet/source", AUTO_REPLY_MAIN],
       {
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],

@@ -32,6 +32,8 @@ export interface AutoReplyScenarioOptions {
   readonly syncHoldMs: number
   /** How long replies may still come after a step. */
   readonly drainSeconds: number
+  /** Where the supervisor and each auto-reply copy write a V8 CPU profile of their run, if set. */
+  readonly cpuProfileDir: string | undefined
 }
 
 export const DEFAULT_AUTOREPLY_SCENARIO: AutoReplyScenarioOptions = {
@@ -45,6 +47,7 @@ export const DEFAULT_AUTOREPLY_SCENARIO: AutoReplyScenarioOptions = {
   maxInFlight: 256,
   syncHoldMs: 25_000,
   drainSeconds: 30,
+  cpuProfileDir: undefined,
 }
 
 export interface StepFigures {
@@ -81,6 +84,9 @@ export interface AutoReplyFigures {
 }
 
 const PREFIX = "bench"
+
+const profileArgs = (dir: string | undefined): ReadonlyArray<string> =>
+  dir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`]
 const CREATE_CHUNK = 1_000
 /** Friends of each account who speak in the load. */
 const SPEAKERS_EACH = 8
@@ -146,14 +152,16 @@ const runOnce = async (
     )
 
     const started = performance.now()
+    const httpPort = await freePort()
     const supervisor = SupervisorProcess.start({
       natsUrl: nats.url,
       upstream: `${sim.url}/{host}`,
       secretKey: randomBytes(32).toString("hex"),
-      httpPort: await freePort(),
+      httpPort,
       configFile: join(dir, "fleet.json"),
       // Pacing protects real accounts; the benchmark measures the pipeline, so it is nearly off.
       extraEnv: { WXFLEET_SEND_INTERVAL: "1 millis", WXFLEET_SEND_JITTER: "0" },
+      nodeArgs: profileArgs(options.cpuProfileDir),
     })
     cleanups.push(() => supervisor.stop())
     await supervisor.waitHealthy(60_000)
@@ -172,7 +180,7 @@ const runOnce = async (
           WXFLEET_AUTOREPLY_CONFIG: join(dir, "auto-reply.json"),
           WXFLEET_WORKER_CONCURRENCY: String(options.concurrency),
           WXFLEET_WORKER_INSTANCE: `bench-${copy}`,
-        }),
+        }, profileArgs(options.cpuProfileDir)),
       )
     }
     cleanups.push(() => Promise.all(workers.map((w) => w.stop())))
@@ -195,6 +203,7 @@ const runOnce = async (
       )
       watcher.reset()
       observer.resetTally()
+      await supervisorVitals(httpPort) // resets the event-loop delay histogram
       const said = await offer(sim, watcher, observer, {
         rate,
         seconds: options.seconds,
@@ -206,6 +215,7 @@ const runOnce = async (
       const drainUntil = performance.now() + options.drainSeconds * 1000
       while (watcher.outstanding > 0 && performance.now() < drainUntil) await sleep(50)
       const cpu = Object.fromEntries(meters.map(([name, meter]) => [name, meter()]))
+      log(`${accounts} accounts, ${rate}/s: supervisor ${await supervisorVitals(httpPort)}`)
       const latencies = [...watcher.latenciesMs].sort((a, b) => a - b)
       const events = [...observer.tally.latenciesMs].sort((a, b) => a - b)
       const step: StepFigures = {
@@ -241,6 +251,21 @@ const runOnce = async (
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
   }
+}
+
+/**
+ * The supervisor's event-loop delay since the last call (prom-client resets it on each scrape)
+ * and its mean send latency: where a step's time went inside the supervisor.
+ */
+const supervisorVitals = async (port: number): Promise<string> => {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "")
+  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, "m").exec(text)?.[1])
+  const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`
+  const sends = value("wxfleet_send_latency_seconds_count")
+  return (
+    `event-loop delay p50 ${ms(value("nodejs_eventloop_lag_p50_seconds"))}, p99 ${ms(value("nodejs_eventloop_lag_p99_seconds"))}, ` +
+    `max ${ms(value("nodejs_eventloop_lag_max_seconds"))}; mean send latency ${ms(value("wxfleet_send_latency_seconds_sum") / sends)} over ${sends} sends`
+  )
 }
 
 /** The accounts and some friends of each, created through the control API. */
@@ -322,6 +347,7 @@ and every reply is timed from the say to the simulator recording the account's s
   --seconds N            length of a step (default ${DEFAULT_AUTOREPLY_SCENARIO.seconds})
   --copies N             auto-reply processes (default ${DEFAULT_AUTOREPLY_SCENARIO.copies})
   --concurrency N        messages one copy handles at once (default ${DEFAULT_AUTOREPLY_SCENARIO.concurrency})
+  --cpu-prof DIR         the supervisor and each auto-reply copy write a CPU profile into DIR
   --json                 print the figures as JSON instead of a table`
 
 const numbers = (
@@ -347,6 +373,7 @@ export const runAutoReplyScenario = async (argv: ReadonlyArray<string>): Promise
       seconds: text,
       copies: text,
       concurrency: text,
+      "cpu-prof": text,
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -362,6 +389,7 @@ export const runAutoReplyScenario = async (argv: ReadonlyArray<string>): Promise
     seconds: one("seconds", values.seconds, d.seconds),
     copies: one("copies", values.copies, d.copies),
     concurrency: one("concurrency", values.concurrency, d.concurrency),
+    cpuProfileDir: values["cpu-prof"],
   }
   const figures = await runAutoReplyBenchmark(options, (line) => console.error(`bench: ${line}`))
   console.log(values.json ? JSON.stringify(figures, null, 2) : autoReplyTable(figures))

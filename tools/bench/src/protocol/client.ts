@@ -1,6 +1,6 @@
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import {
   CookieJar,
+  LeanUndiciClient,
   Login,
   makeClient,
   Messages,
@@ -15,7 +15,7 @@ import { Effect, Layer, Option, Stream } from "effect"
 /** The protocol client's layers: HTTP on undici, every request sent to the simulator's upstream template. */
 export const clientLayer = (upstream: string): Layer.Layer<Transport | ProtocolConfig> =>
   Layer.mergeAll(Transport.Default, ProtocolConfig.layer()).pipe(
-    Layer.provide(Layer.mergeAll(NodeHttpClient.layerUndici, Upstream.layer(upstream))),
+    Layer.provide(Layer.mergeAll(LeanUndiciClient.layer, Upstream.layer(upstream))),
   )
 
 /** Plays the account's phone for a QR login: scans the code `uuid` and confirms. */
