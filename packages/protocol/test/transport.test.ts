@@ -114,6 +114,33 @@ describe("Transport", () => {
     }),
   )
 
+  it.scoped("runs a lane's requests on the lane's own connection, apart from the shared pool", () =>
+    Effect.gen(function* () {
+      const ports: Array<number> = []
+      const server = yield* recordingServer((req, res) => {
+        ports.push(req.socket.remotePort!)
+        res.end("ok")
+      })
+      const lane = new LeanUndiciClient.Lane()
+      yield* Effect.addFinalizer(() => Effect.promise(() => lane.close()))
+      const call = (viaLane: boolean) =>
+        Effect.flatMap(Transport, (transport) =>
+          transport.text(HttpClientRequest.get("https://webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck"), {
+            endpoint: "synccheck",
+            jar: CookieJar.empty(),
+            timeout: "5 seconds",
+            ...(viaLane ? { lane } : {}),
+          }),
+        )
+      yield* Effect.all([call(true), call(true), call(false), call(true)]).pipe(Effect.provide(transportOver(server.port)))
+      // The lane's requests reuse its one connection; the pool's request never takes it.
+      expect(ports).toHaveLength(4)
+      expect(ports[1]).toBe(ports[0])
+      expect(ports[3]).toBe(ports[0])
+      expect(ports[2]).not.toBe(ports[0])
+    }),
+  )
+
   it.scoped("says a refused connection never reached the server (lean client)", () =>
     Effect.gen(function* () {
       const server = yield* recordingServer()

@@ -258,6 +258,8 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
           Effect.zipRight(Effect.sync(() => (live = false)), persist(session, "stop")).pipe(
             Effect.timeout("3 seconds"),
             Effect.ignore,
+            // The session's long-poll connection goes with it.
+            Effect.ensuring(Effect.promise(() => session.pollLane.close())),
           ),
         )
         // The status-notify heartbeat runs between sync rounds (at least one per synccheck hold):

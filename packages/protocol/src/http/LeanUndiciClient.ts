@@ -26,7 +26,11 @@ export const make = (dispatcher: Undici.Dispatcher): LeanHttpClient =>
       (prepared) => Effect.flatMap(prepared, (request) => send(dispatcher, request)),
       Effect.succeed,
     ),
-    { [LeanTypeId]: LeanTypeId, textWithin: (request: HttpClientRequest.HttpClientRequest, timeoutMs: number) => textWithin(dispatcher, request, timeoutMs) },
+    {
+      [LeanTypeId]: LeanTypeId,
+      textWithin: (request: HttpClientRequest.HttpClientRequest, timeoutMs: number, lane?: Lane) =>
+        textWithin(dispatcher, request, timeoutMs, lane),
+    },
   ) as LeanHttpClient
 
 type Body = Exclude<Undici.Dispatcher.DispatchOptions["body"], undefined>
@@ -55,7 +59,37 @@ export interface LeanHttpClient extends HttpClient.HttpClient {
   readonly textWithin: (
     request: HttpClientRequest.HttpClientRequest,
     timeoutMs: number,
+    /** A connection of the caller's own instead of one from the shared pool. */
+    lane?: Lane,
   ) => Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>
+}
+
+/**
+ * One connection per origin that belongs to one caller: what a session's long poll runs on, as
+ * a browser tab keeps its own. In the shared pool, 10,000 held polls are 10,000 busy
+ * connections that undici scans, one by one, for each request looking for a free one, and that
+ * leave no free connection for a round's webwxsync, so each round opened new ones: 10,000
+ * sessions spent a third of their CPU on that. With the polls in lanes the pool holds only short
+ * calls, and each poll reuses its own connection.
+ */
+export class Lane {
+  private readonly clients = new Map<string, Undici.Client>()
+
+  dispatcherFor(origin: string): Undici.Dispatcher {
+    let client = this.clients.get(origin)
+    if (client === undefined) {
+      client = new Undici.Client(origin, { pipelining: 1 })
+      this.clients.set(origin, client)
+    }
+    return client
+  }
+
+  /** Closes the lane's connections (a request in flight is aborted). */
+  close(): Promise<void> {
+    const clients = [...this.clients.values()]
+    this.clients.clear()
+    return Promise.all(clients.map((client) => client.destroy().catch(() => undefined))).then(() => undefined)
+  }
 }
 
 export const isLean = (client: HttpClient.HttpClient): client is LeanHttpClient => LeanTypeId in client
@@ -85,11 +119,13 @@ const textWithin = (
   dispatcher: Undici.Dispatcher,
   request: HttpClientRequest.HttpClientRequest,
   timeoutMs: number,
+  lane: Lane | undefined,
 ): Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded> => {
   const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
   if (url._tag === "Left") {
     return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
   }
+  const via = lane === undefined ? dispatcher : lane.dispatcherFor(url.right.origin)
   const run = (body: Body) =>
     Effect.async<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>((resume) => {
       const abort = new EventEmitter()
@@ -104,7 +140,7 @@ const textWithin = (
         settle(Effect.fail(new DeadlineExceeded({ timeoutMs })))
         abort.emit("abort")
       }, timeoutMs)
-      dispatcher
+      via
         .request(undiciOptions(request, url.right, body, abort))
         .then(async (source) => {
           source.body.on("error", () => {})

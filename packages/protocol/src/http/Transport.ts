@@ -32,6 +32,8 @@ export interface CallOptions {
   readonly headers?: Readonly<Record<string, string>>
   /** Statuses other than 200 this endpoint may answer (301 in desktop mode, 206 for ranges). */
   readonly acceptStatus?: ReadonlyArray<number>
+  /** The caller's own connection (a session's long poll) instead of the shared pool; lean client only. */
+  readonly lane?: LeanUndiciClient.Lane
 }
 
 export interface TextResponse {
@@ -134,7 +136,7 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
       const { prepared, realUrl, host } = prepare(request, options)
       const timeoutMs = Duration.toMillis(options.timeout)
       return Effect.flatMap(
-        Effect.mapError(client.textWithin(prepared, timeoutMs), (error) =>
+        Effect.mapError(client.textWithin(prepared, timeoutMs, options.lane), (error) =>
           error._tag === "DeadlineExceeded"
             ? new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs })
             : transportError(options, host, error),

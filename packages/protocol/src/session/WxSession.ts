@@ -1,6 +1,7 @@
 import { Effect, Ref } from "effect"
 import { hostsFor, type HostSet } from "../Hosts.js"
 import { CookieJar } from "../http/CookieJar.js"
+import { Lane } from "../http/LeanUndiciClient.js"
 import { deviceId } from "../Ids.js"
 import type { SessionState, SyncKey } from "./SessionState.js"
 
@@ -20,6 +21,8 @@ export interface SessionData {
 /** One account's logged-in session: its cookie jar, its keys and where it syncs from. */
 export class WxSession {
   readonly hosts: HostSet
+  /** The session's own connection for its synccheck long poll (see LeanUndiciClient.Lane). */
+  readonly pollLane = new Lane()
 
   private constructor(
     readonly jar: CookieJar,

@@ -43,6 +43,7 @@ export const synccheck = (
         jar: session.jar,
         timeout: config.synccheckTimeout,
         desktop: session.desktop,
+        lane: session.pollLane,
       },
     )
     const answer = yield* decodeWith(response, "synccheck", parseSynccheck)
