@@ -147,6 +147,16 @@ export const runWorker = <E, R>(
     yield* ensureConsumer
     const count = (outcome: Outcome) => Metric.increment(outcomeCounter(config, outcome))
     const keepAliveEvery = Duration.millis(Math.max(100, Duration.toMillis(config.backoff[0]!) / 3))
+    /**
+     * Messages whose handler is at work, with when it started. One fiber pushes their ack
+     * deadlines back, so no other copy gets them: a timer fiber per message cost more than
+     * the rest of its handling.
+     */
+    const working = new Map<JsMsg, number>()
+    yield* Effect.sync(() => {
+      const due = Date.now() - Duration.toMillis(keepAliveEvery)
+      for (const [msg, since] of working) if (since <= due) msg.working()
+    }).pipe(Effect.repeat(Schedule.spaced(keepAliveEvery)), Effect.forkScoped)
 
     const deadLetter = (msg: JsMsg, reason: string) =>
       recordDeadLetter({
@@ -206,18 +216,14 @@ export const runWorker = <E, R>(
             deliveries: msg.info.deliveryCount,
           }),
         }
-        // A handler still at work pushes the ack deadline back, so no other copy gets its message.
-        yield* Effect.forkScoped(
-          Effect.sync(() => msg.working()).pipe(
-            Effect.delay(keepAliveEvery),
-            Effect.repeat(Schedule.spaced(keepAliveEvery)),
-          ),
+        working.set(msg, Date.now())
+        yield* Effect.ensuring(
+          spec.handle(event, delivery),
+          Effect.sync(() => working.delete(msg)),
         )
-        yield* spec.handle(event, delivery)
         msg.ack()
         yield* count("handled")
       }).pipe(
-        Effect.scoped,
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause) ? Effect.void : failed(msg, cause),
         ),

@@ -33,6 +33,8 @@ const probe = workerLayer({
       if (text.startsWith("refused"))
         return yield* new Unprocessable({ reason: "this can never work" })
       if (text.startsWith("vanish")) return yield* Effect.interrupt
+      // Outlasts the ack deadline (the first backoff, 1 s) more than twice.
+      if (text.startsWith("slow")) yield* Effect.sleep("2500 millis")
     }),
 }).pipe(
   Layer.provide(WorkerServicesLive),
@@ -85,6 +87,13 @@ describe("the worker runtime", () => {
     const tries = deliveries.filter((d) => d.text === "fail once, then fine")
     expect(tries.map((t) => t.deliveries)).toEqual([1, 2])
     expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(900)
+  })
+
+  it("keeps a message whose handler outlasts the ack deadline: no other delivery meanwhile", async () => {
+    say("slow but sure")
+    await fleet.messageEvent("w1", "slow but sure")
+    await fleet.drained("probe")
+    expect(deliveries.filter((d) => d.text === "slow but sure").map((d) => d.deliveries)).toEqual([1])
   })
 
   it(
