@@ -8,6 +8,7 @@ const scenarios: Record<string, () => Promise<(argv: ReadonlyArray<string>) => P
   "auto-reply": async () => (await import("./autoreply/scenario.js")).runAutoReplyScenario,
   supervisor: async () => (await import("./supervisor/scenario.js")).runSupervisorScenario,
   peer: async () => (await import("./peer/scenario.js")).runPeerScenario,
+  http: async () => (await import("./http/scenario.js")).runHttpScenario,
 }
 
 const [name, ...rest] = process.argv.slice(2)

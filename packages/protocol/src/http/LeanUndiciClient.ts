@@ -160,17 +160,28 @@ const textWithin = (
   return request.body._tag === "Stream" ? Effect.flatMap(bodyOf(request.body), run) : run(directBody(request.body))
 }
 
+/**
+ * Connections the shared pool opens to one origin at most; more requests wait for a free one.
+ * Without a bound, a burst of calls (a fleet catching up after a stall) opened one connection
+ * each, thousands, until the process ran out of files (EMFILE). Held polls do not count: they
+ * run on lanes.
+ */
+export const DEFAULT_CONNECTIONS_PER_ORIGIN = 256
+
 /** A scoped undici Agent (closed with the layer) behind the lean client. */
-export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.scoped(
-  HttpClient.HttpClient,
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.sync(() => new Undici.Agent()),
-      (agent) => Effect.promise(() => agent.destroy()),
+export const layerWith = (options: { readonly connectionsPerOrigin?: number } = {}): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.scoped(
+    HttpClient.HttpClient,
+    Effect.map(
+      Effect.acquireRelease(
+        Effect.sync(() => new Undici.Agent({ connections: options.connectionsPerOrigin ?? DEFAULT_CONNECTIONS_PER_ORIGIN })),
+        (agent) => Effect.promise(() => agent.destroy()),
+      ),
+      make,
     ),
-    make,
-  ),
-)
+  )
+
+export const layer: Layer.Layer<HttpClient.HttpClient> = layerWith()
 
 const send = (
   dispatcher: Undici.Dispatcher,

@@ -11,6 +11,7 @@ import {
 import { hostsFor } from "../Hosts.js"
 import { CGI } from "../http/call.js"
 import { CookieJar } from "../http/CookieJar.js"
+import { Lane } from "../http/LeanUndiciClient.js"
 import { decodeWith, DESKTOP_HEADERS, Transport } from "../http/Transport.js"
 import { negativeTimestamp } from "../Ids.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
@@ -32,6 +33,8 @@ export interface LoginOptions {
   readonly desktop: boolean
   /** Cookies of this login attempt (a push login must carry the earlier session's). */
   readonly jar: CookieJar
+  /** The connection the held login polls run on (awaitConfirmation opens one when none is given). */
+  readonly lane?: Lane
 }
 
 /** jslogin: a fresh uuid for a QR code. */
@@ -107,6 +110,7 @@ export const pollOnce = (
       jar: options.jar,
       timeout: config.loginPollTimeout,
       desktop: options.desktop,
+      ...(options.lane === undefined ? {} : { lane: options.lane }),
     })
     const answer = yield* decodeWith(response, "login", parseLoginPoll)
     switch (answer.code) {
@@ -132,16 +136,28 @@ export const pollOnce = (
 
 /**
  * Polls until the login is confirmed, emitting each change (Scanned, Confirmed); the stream
- * ends with Confirmed or fails with QrExpired / QrCancelled.
+ * ends with Confirmed or fails with QrExpired / QrCancelled. The held polls run on a connection
+ * of their own (a Lane), closed when the stream ends, not on one of the shared pool's.
  */
 export const awaitConfirmation = (
   options: LoginOptions,
   uuid: string,
 ): Stream.Stream<LoginProgress, HttpFailure | QrExpired | QrCancelled, Transport | ProtocolConfig> =>
-  Stream.paginateEffect(1 as 0 | 1, (tip) =>
+  Stream.unwrapScoped(
     Effect.map(
-      pollOnce(options, uuid, tip),
-      (progress) => [progress, progress._tag === "Confirmed" ? Option.none() : Option.some<0 | 1>(0)] as const,
+      options.lane === undefined
+        ? Effect.acquireRelease(
+            Effect.sync(() => new Lane()),
+            (lane) => Effect.promise(() => lane.close()),
+          )
+        : Effect.succeed(options.lane),
+      (lane) =>
+        Stream.paginateEffect(1 as 0 | 1, (tip) =>
+          Effect.map(
+            pollOnce({ ...options, lane }, uuid, tip),
+            (progress) => [progress, progress._tag === "Confirmed" ? Option.none() : Option.some<0 | 1>(0)] as const,
+          ),
+        ),
     ),
   ).pipe(Stream.filter((progress) => progress._tag !== "Waiting"))
 
