@@ -1,20 +1,23 @@
 import { describe, expect, it } from "vitest"
-import { applyHeapGrowingPercent, DEFAULT_HEAP_GROWING_PERCENT } from "./heap.js"
+import { heapGrowingPercentFor, heapPolicy, LARGE_FLEET_SESSIONS } from "./heap.js"
 
-describe("applyHeapGrowingPercent", () => {
-  it("applies 60 % unless told otherwise", () => {
-    expect(applyHeapGrowingPercent({}, [])).toBe(DEFAULT_HEAP_GROWING_PERCENT)
-    expect(applyHeapGrowingPercent({ WXFLEET_HEAP_GROWING_PERCENT: "45" }, [])).toBe(45)
+describe("heap policy", () => {
+  it("by default tightens the heap only for a large fleet", () => {
+    const policy = heapPolicy({}, [])
+    expect(policy).toEqual({ _tag: "Auto" })
+    expect(heapGrowingPercentFor(policy, LARGE_FLEET_SESSIONS - 1)).toBeUndefined()
+    expect(heapGrowingPercentFor(policy, LARGE_FLEET_SESSIONS)).toBe(60)
   })
 
-  it("leaves V8 alone with 0, or when node was given the flag", () => {
-    expect(applyHeapGrowingPercent({ WXFLEET_HEAP_GROWING_PERCENT: "0" }, [])).toBeUndefined()
-    expect(applyHeapGrowingPercent({}, ["--heap-growing-percent=30"])).toBeUndefined()
-    expect(applyHeapGrowingPercent({ NODE_OPTIONS: "--max-old-space-size=4096 --heap-growing-percent=30" }, [])).toBeUndefined()
+  it("applies a given percentage from the start, and 0 or node's own flag means V8's default", () => {
+    expect(heapGrowingPercentFor(heapPolicy({ WXFLEET_HEAP_GROWING_PERCENT: "45" }, []), 1)).toBe(45)
+    expect(heapPolicy({ WXFLEET_HEAP_GROWING_PERCENT: "0" }, [])).toEqual({ _tag: "Node" })
+    expect(heapPolicy({}, ["--heap-growing-percent=30"])).toEqual({ _tag: "Node" })
+    expect(heapPolicy({ NODE_OPTIONS: "--max-old-space-size=4096 --heap-growing-percent=30" }, [])).toEqual({ _tag: "Node" })
   })
 
   it("refuses a value that is not a whole percentage, naming the setting", () => {
-    expect(() => applyHeapGrowingPercent({ WXFLEET_HEAP_GROWING_PERCENT: "lots" }, [])).toThrow(/WXFLEET_HEAP_GROWING_PERCENT/)
-    expect(() => applyHeapGrowingPercent({ WXFLEET_HEAP_GROWING_PERCENT: "-5" }, [])).toThrow(/WXFLEET_HEAP_GROWING_PERCENT/)
+    expect(() => heapPolicy({ WXFLEET_HEAP_GROWING_PERCENT: "lots" }, [])).toThrow(/WXFLEET_HEAP_GROWING_PERCENT/)
+    expect(() => heapPolicy({ WXFLEET_HEAP_GROWING_PERCENT: "-5" }, [])).toThrow(/WXFLEET_HEAP_GROWING_PERCENT/)
   })
 })

@@ -1,27 +1,58 @@
 import { setFlagsFromString } from "node:v8"
 
-/** How far past its live set V8 lets the heap grow before collecting, unless the operator says otherwise. */
-export const DEFAULT_HEAP_GROWING_PERCENT = 60
+/** How far past its live set V8 lets the heap grow before collecting, for large fleets. */
+export const LARGE_FLEET_HEAP_GROWING_PERCENT = 60
+/** From this many sessions on, a fleet counts as large. */
+export const LARGE_FLEET_SESSIONS = 5_000
 
 /**
  * A fleet's live heap is large and steady (about 85 KB a session), and V8's own growing factor
- * lets RSS reach three to four times it: 1.9–2.2 GiB at 10,000 sessions. 60 % kept 10,000
- * sessions at 1.6 GiB with the same throughput (BENCHMARKS.md). `WXFLEET_HEAP_GROWING_PERCENT`
- * sets it (`0` leaves V8's default), and a `--heap-growing-percent` given to node wins. Returns
- * the percentage applied, if any.
+ * lets RSS reach three to four times it: 1.9–2.2 GiB at 10,000 sessions, where 60 % kept them at
+ * 1.3–1.6 GiB. With a thousand sessions the same setting cost a quarter of the throughput (more
+ * collections of a heap that is small anyway), so by default (`WXFLEET_HEAP_GROWING_PERCENT`
+ * unset or `auto`) it applies once the fleet reaches 5,000 sessions; a number applies it from the
+ * start, `0` never; a `--heap-growing-percent` given to node wins.
  */
-export const applyHeapGrowingPercent = (
+export type HeapPolicy =
+  | { readonly _tag: "Auto" }
+  | { readonly _tag: "Fixed"; readonly percent: number }
+  | { readonly _tag: "Node" }
+
+export const heapPolicy = (
   env: NodeJS.ProcessEnv = process.env,
   execArgv: ReadonlyArray<string> = process.execArgv,
-): number | undefined => {
+): HeapPolicy => {
   const given = [...execArgv, ...(env["NODE_OPTIONS"] ?? "").split(/\s+/)]
-  if (given.some((arg) => arg.startsWith("--heap-growing-percent"))) return undefined
+  if (given.some((arg) => arg.startsWith("--heap-growing-percent"))) return { _tag: "Node" }
   const raw = env["WXFLEET_HEAP_GROWING_PERCENT"]
-  const percent = raw === undefined || raw === "" ? DEFAULT_HEAP_GROWING_PERCENT : Number(raw)
+  if (raw === undefined || raw === "" || raw === "auto") return { _tag: "Auto" }
+  const percent = Number(raw)
   if (!Number.isInteger(percent) || percent < 0 || percent > 1_000) {
-    throw new Error(`WXFLEET_HEAP_GROWING_PERCENT must be a whole number from 0 to 1000, not "${raw}"`)
+    throw new Error(`WXFLEET_HEAP_GROWING_PERCENT must be "auto" or a whole number from 0 to 1000, not "${raw}"`)
   }
-  if (percent === 0) return undefined
-  setFlagsFromString(`--heap-growing-percent=${percent}`)
-  return percent
+  return percent === 0 ? { _tag: "Node" } : { _tag: "Fixed", percent }
+}
+
+/** The percentage to apply now, for a fleet of `sessions`, if any. */
+export const heapGrowingPercentFor = (policy: HeapPolicy, sessions: number): number | undefined => {
+  switch (policy._tag) {
+    case "Fixed":
+      return policy.percent
+    case "Auto":
+      return sessions >= LARGE_FLEET_SESSIONS ? LARGE_FLEET_HEAP_GROWING_PERCENT : undefined
+    case "Node":
+      return undefined
+  }
+}
+
+let applied: number | undefined
+
+/** Tells V8 the percentage the policy gives for `sessions`, once (V8 reads it at each collection). */
+export const applyHeapPolicy = (policy: HeapPolicy, sessions: number): number | undefined => {
+  const percent = heapGrowingPercentFor(policy, sessions)
+  if (percent !== undefined && percent !== applied) {
+    setFlagsFromString(`--heap-growing-percent=${percent}`)
+    applied = percent
+  }
+  return applied
 }

@@ -2,10 +2,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Nats } from "@wxfleet/nats"
 import { Effect, Layer } from "effect"
 import { SupervisorConfig } from "./config/SupervisorConfig.js"
-import { applyHeapGrowingPercent } from "./heap.js"
 import { ProtocolLive, SupervisorLive } from "./Supervisor.js"
-
-applyHeapGrowingPercent()
 
 /** `wxfleet-supervisor`: configured from `WXFLEET_*`; SIGTERM/SIGINT stop it gracefully (exit 0). */
 const MainLive = SupervisorLive.pipe(

@@ -1,6 +1,6 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { type Account, Simulator } from "@wxfleet/simulator"
-import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, type Scope, Stream } from "effect"
+import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, Option, type Scope, Stream } from "effect"
 import { afterAll } from "vitest"
 import type { RetryPolicy } from "../src/Schedules.js"
 import type { WxSession } from "../src/session/WxSession.js"
@@ -160,6 +160,27 @@ describe("SyncLoop", () => {
       expect(error.code).toBe(1101)
       // Confirmed by the home host, not taken from the webpush host's word.
       expect([error.endpoint, error.host]).toEqual(["webwxsync", "wx2.qq.com"])
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.live("runs each webwxsync through the fetch gate, which may hold it back", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_gated")
+      const permits = yield* Effect.makeSemaphore(0)
+      const entered = yield* Deferred.make<void>()
+      const fetchGate = <A, E, R>(fetch: Effect.Effect<A, E, R>) =>
+        Effect.zipRight(Deferred.succeed(entered, undefined), permits.withPermits(1)(fetch))
+      yield* say("wxid_gated", ["g1"])
+      const fiber = yield* syncLoop(session, { reconnect: fast, fetchGate }).pipe(
+        Stream.filter(SyncEvent.$is("Batch")),
+        Stream.take(1),
+        Stream.runCollect,
+        Effect.fork,
+      )
+      yield* Deferred.await(entered)
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* permits.release(1)
+      expect(textsOf(Chunk.toArray(yield* Fiber.join(fiber)))).toEqual(["g1"])
     }).pipe(Effect.provide(layer)),
   )
 

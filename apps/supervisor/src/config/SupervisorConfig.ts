@@ -30,6 +30,11 @@ export interface SupervisorConfigShape {
    * saves taking the supervisor's CPU from its messages.
    */
   readonly stateSaveRate?: number
+  /**
+   * webwxsync calls in flight at once for the whole fleet (`WXFLEET_SYNC_CONCURRENCY`, default
+   * 256); more sessions with news wait their turn before their call's deadline starts.
+   */
+  readonly syncConcurrency?: number
   /** Port of /healthz and /metrics; 0 picks a free one. */
   readonly httpPort: number
   /** Optional JSON file listing accounts and their options. */
@@ -38,6 +43,7 @@ export interface SupervisorConfigShape {
 
 export const DEFAULT_STATE_SAVE_INTERVAL = Duration.seconds(5)
 export const DEFAULT_STATE_SAVE_RATE = 200
+export const DEFAULT_SYNC_CONCURRENCY = 256
 
 export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/SupervisorConfig")<
   SupervisorConfig,
@@ -61,6 +67,10 @@ export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/Superviso
       stateSaveRate: Config.number("WXFLEET_STATE_SAVE_RATE").pipe(
         Config.validate({ message: "WXFLEET_STATE_SAVE_RATE must be above 0", validation: (rate) => rate > 0 }),
         Config.withDefault(DEFAULT_STATE_SAVE_RATE),
+      ),
+      syncConcurrency: Config.integer("WXFLEET_SYNC_CONCURRENCY").pipe(
+        Config.validate({ message: "WXFLEET_SYNC_CONCURRENCY must be at least 1", validation: (n) => n >= 1 }),
+        Config.withDefault(DEFAULT_SYNC_CONCURRENCY),
       ),
       httpPort: Config.integer("WXFLEET_HTTP_PORT").pipe(Config.withDefault(9464)),
       configFile: Config.option(Config.string("WXFLEET_CONFIG")).pipe(

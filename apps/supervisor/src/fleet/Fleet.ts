@@ -2,8 +2,9 @@ import type { FleetAccount, SessionStateName } from "@wxfleet/contracts"
 import type { NatsError } from "@wxfleet/nats"
 import type { WxSession } from "@wxfleet/protocol"
 import { Effect, FiberMap, Option, Ref } from "effect"
-import { SupervisorConfig } from "../config/SupervisorConfig.js"
+import { DEFAULT_SYNC_CONCURRENCY, SupervisorConfig } from "../config/SupervisorConfig.js"
 import { countTransition } from "../metrics/Metrics.js"
+import { applyHeapPolicy, heapPolicy } from "../heap.js"
 import { makePacer } from "../pacing/Pacer.js"
 import { runAccount, type AccountHandle, type SessionDeps } from "../session/AccountSession.js"
 import { AccountRegistry, type AccountEntry } from "../state/AccountRegistry.js"
@@ -23,6 +24,9 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
     const fibers = yield* FiberMap.make<string>()
     const handles = new Map<string, AccountHandle>()
     const context = yield* Effect.context<SessionDeps>()
+    // An invalid WXFLEET_HEAP_GROWING_PERCENT stops the supervisor at start, naming it.
+    const heap = yield* Effect.try(() => heapPolicy())
+    const syncPermits = yield* Effect.makeSemaphore(config.syncConcurrency ?? DEFAULT_SYNC_CONCURRENCY)
 
     const start = (entry: AccountEntry): Effect.Effect<void> =>
       Effect.gen(function* () {
@@ -37,9 +41,11 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
             jitter: config.sendJitter,
             backoff: config.rateLimitBackoff,
           }),
+          syncPermits,
         }
         yield* stop(entry.account)
         handles.set(entry.account, handle)
+        applyHeapPolicy(heap, handles.size)
         yield* Effect.provide(countTransition(undefined, "starting"), context)
         yield* FiberMap.run(
           fibers,

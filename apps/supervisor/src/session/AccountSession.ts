@@ -41,6 +41,8 @@ export interface AccountHandle {
   /** webwxinit's InviteStartCount: rooms this big take invitations instead of direct adds. */
   readonly inviteStartCount: Ref.Ref<number>
   readonly pacer: Pacer
+  /** The fleet's webwxsync calls in flight (SyncLoopOptions.fetchGate), shared by every account. */
+  readonly syncPermits: Effect.Semaphore
 }
 
 /** What a session runs on. */
@@ -300,7 +302,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
                 })
             }
           },
-          { afterRound: heartbeat },
+          { afterRound: heartbeat, fetchGate: handle.syncPermits.withPermits(1) },
         ).pipe(
           // The loop only ends by failing: the error is what ended the session.
           Effect.flip,

@@ -166,7 +166,7 @@ const textWithin = (
  * each, thousands, until the process ran out of files (EMFILE). Held polls do not count: they
  * run on lanes.
  */
-export const DEFAULT_CONNECTIONS_PER_ORIGIN = 256
+export const DEFAULT_CONNECTIONS_PER_ORIGIN = 512
 
 /** A scoped undici Agent (closed with the layer) behind the lean client. */
 export const layerWith = (options: { readonly connectionsPerOrigin?: number } = {}): Layer.Layer<HttpClient.HttpClient> =>

@@ -30,6 +30,12 @@ export const SyncEvent: Data.TaggedEnum.Constructor<SyncEvent> = Data.taggedEnum
 export interface SyncLoopOptions {
   /** Waits between failed calls, given up after `times`; `syncReconnectPolicy` by default. */
   readonly reconnect?: RetryPolicy
+  /**
+   * Wraps each webwxsync call, e.g. in a fleet-wide semaphore: a fleet whose synccheck polls all
+   * answer at once queues its fetches there, before their deadlines start, instead of in the
+   * HTTP pool, where they would time out and send sessions reconnecting.
+   */
+  readonly fetchGate?: <A, E, R>(fetch: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
 interface LoopState {
@@ -64,6 +70,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
     const driver = yield* Schedule.driver(backoff(options.reconnect ?? syncReconnectPolicy))
     const { webpushHost } = yield* session.data.get
 
+    const gate = options.fetchGate ?? ((fetch) => fetch)
     const batchEvent = (batch: SyncBatch): SyncEvent =>
       SyncEvent.Batch({ batch, commit: commitKeys(session, batch) })
 
@@ -74,7 +81,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
       ] as const
 
     const fetch = (state: LoopState): Step =>
-      webwxsync(session).pipe(
+      gate(webwxsync(session)).pipe(
         Effect.matchEffect({
           onSuccess: (batch) =>
             Effect.as(driver.reset, [
@@ -91,7 +98,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
 
     // A webpush host that does not serve the account says 1100 as well: only webwxsync can tell.
     const confirmEnd = (state: LoopState, error: SessionExpired): Step =>
-      webwxsync(session).pipe(
+      gate(webwxsync(session)).pipe(
         Effect.matchEffect({
           onSuccess: (batch) => {
             const [events, next] = failed(
