@@ -3,6 +3,7 @@ import { Kvm, type KV, type KvOptions } from "@nats-io/kv"
 import { connect, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node"
 import { headers as natsHeaders } from "@nats-io/transport-node"
 import { Config, Context, Data, Effect, FiberSet, Layer, Option, type Scope } from "effect"
+import { FifoGate } from "./FifoGate.js"
 
 /** A NATS operation failed; `operation` says which, `reason` what the client reported. */
 export class NatsError extends Data.TaggedError("NatsError")<{
@@ -212,9 +213,9 @@ export const serve = <R>(
       }),
       (sub) => Effect.promise(() => sub.drain().catch(() => undefined)),
     )
-    const semaphore = yield* Effect.makeSemaphore(options.concurrency ?? 64)
+    const gate = new FifoGate(options.concurrency ?? 64)
     const handle = (msg: Msg) =>
-      semaphore.withPermits(1)(
+      gate.withPermit(
         Effect.flatMap(handler(msg), (reply) =>
           Effect.sync(() => {
             if (reply !== undefined && msg.reply) msg.respond(reply)

@@ -16,3 +16,4 @@ export {
   type ServeOptions,
   type StreamSpec,
 } from "./Nats.js"
+export { FifoGate } from "./FifoGate.js"

@@ -1,5 +1,5 @@
 import type { FleetAccount, SessionStateName } from "@wxfleet/contracts"
-import type { NatsError } from "@wxfleet/nats"
+import { FifoGate, type NatsError } from "@wxfleet/nats"
 import type { WxSession } from "@wxfleet/protocol"
 import { Effect, FiberMap, Option, Ref } from "effect"
 import { DEFAULT_SYNC_CONCURRENCY, SupervisorConfig } from "../config/SupervisorConfig.js"
@@ -26,7 +26,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
     const context = yield* Effect.context<SessionDeps>()
     // An invalid WXFLEET_HEAP_GROWING_PERCENT stops the supervisor at start, naming it.
     const heap = yield* Effect.try(() => heapPolicy())
-    const syncPermits = yield* Effect.makeSemaphore(config.syncConcurrency ?? DEFAULT_SYNC_CONCURRENCY)
+    const syncGate = new FifoGate(config.syncConcurrency ?? DEFAULT_SYNC_CONCURRENCY)
 
     const start = (entry: AccountEntry): Effect.Effect<void> =>
       Effect.gen(function* () {
@@ -41,7 +41,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
             jitter: config.sendJitter,
             backoff: config.rateLimitBackoff,
           }),
-          syncPermits,
+          syncGate,
         }
         yield* stop(entry.account)
         handles.set(entry.account, handle)

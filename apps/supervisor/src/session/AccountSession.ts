@@ -5,7 +5,7 @@ import {
   type ContactView,
   type SessionStateName,
 } from "@wxfleet/contracts"
-import type { Nats } from "@wxfleet/nats"
+import type { FifoGate, Nats } from "@wxfleet/nats"
 import {
   Contact,
   Contacts,
@@ -42,7 +42,7 @@ export interface AccountHandle {
   readonly inviteStartCount: Ref.Ref<number>
   readonly pacer: Pacer
   /** The fleet's webwxsync calls in flight (SyncLoopOptions.fetchGate), shared by every account. */
-  readonly syncPermits: Effect.Semaphore
+  readonly syncGate: FifoGate
 }
 
 /** What a session runs on. */
@@ -302,7 +302,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
                 })
             }
           },
-          { afterRound: heartbeat, fetchGate: handle.syncPermits.withPermits(1) },
+          { afterRound: heartbeat, fetchGate: handle.syncGate.withPermit },
         ).pipe(
           // The loop only ends by failing: the error is what ended the session.
           Effect.flip,
