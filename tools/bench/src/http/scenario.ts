@@ -54,9 +54,22 @@ const measure = async (requests: number, concurrency: number, send: () => Promis
 }
 
 export const runHttpBenchmark = async (requests: number, concurrency: number, rounds: number): Promise<HttpFigures> => {
-  const server = spawn(process.execPath, ["-e", SERVER], { stdio: ["ignore", "pipe", "inherit"] })
+  // A plain node for the server: no loader or options inherited from the bench's own process.
+  const server = spawn(process.execPath, ["-e", SERVER], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { PATH: process.env["PATH"] ?? "" },
+  })
   try {
-    const port = await new Promise<number>((resolve) => server.stdout!.once("data", (d) => resolve(Number(String(d).trim()))))
+    // The server prints its port on a line of its own (anything else on stdout is not it).
+    const port = await new Promise<number>((resolve, reject) => {
+      let seen = ""
+      server.once("exit", (code) => reject(new Error(`the test server exited with ${code}: ${seen}`)))
+      server.stdout!.on("data", (chunk) => {
+        seen += String(chunk)
+        const line = /^(\d+)$/m.exec(seen)
+        if (line) resolve(Number(line[1]))
+      })
+    })
     const origin = `http://127.0.0.1:${port}`
     const runtimeOver = (client: Layer.Layer<HttpClient.HttpClient>) =>
       ManagedRuntime.make(Transport.Default.pipe(Layer.provideMerge(Layer.mergeAll(client, Upstream.layer(`${origin}/{host}`)))))
