@@ -1,0 +1,61 @@
+import { spawn } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { freePort } from "@wxfleet/testing"
+import { afterAll, describe, expect, it } from "vitest"
+import { startInfrastructure, TEST_SECRET } from "./support/harness.js"
+
+/** `wxfleet-supervisor` as installed: the bin that starts node on the sources. */
+const infra = await startInfrastructure({ syncHoldMs: 1_000 })
+afterAll(() => infra.close())
+
+const bin = fileURLToPath(new URL("../bin/supervisor.mjs", import.meta.url))
+
+/** The command lines of a process's children (Linux /proc). */
+const childCommandLines = (pid: number): Array<string> =>
+  readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
+        return ppid === pid ? [readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ")] : []
+      } catch {
+        return [] // gone meanwhile
+      }
+    })
+
+describe("the wxfleet-supervisor bin", () => {
+  it("runs the supervisor with a larger young generation and stops it with SIGTERM, exit 0", async () => {
+    const httpPort = await freePort()
+    const wrapper = spawn(process.execPath, [bin], {
+      env: {
+        PATH: process.env["PATH"] ?? "",
+        WXFLEET_NATS_URL: infra.nats.url,
+        WXFLEET_UPSTREAM: infra.sim.upstream,
+        WXFLEET_SECRET_KEY: TEST_SECRET,
+        WXFLEET_HTTP_PORT: String(httpPort),
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    })
+    const exit = new Promise<number | null>((resolve) => wrapper.once("exit", resolve))
+    try {
+      const deadline = Date.now() + 30_000
+      for (;;) {
+        const healthy = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then((r) => r.ok, () => false)
+        if (healthy) break
+        if (Date.now() > deadline) throw new Error("the supervisor did not answer /healthz")
+        // Nothing to await for a process that binds its port: ask again shortly.
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      const children = childCommandLines(wrapper.pid!)
+      expect(children).toHaveLength(1)
+      expect(children[0]).toContain("--max-semi-space-size=64")
+      expect(children[0]).toContain("src/main.ts")
+      wrapper.kill("SIGTERM")
+      expect(await exit).toBe(0)
+    } finally {
+      wrapper.kill("SIGKILL")
+    }
+  }, 60_000)
+})
