@@ -256,6 +256,30 @@ describe("playing friends", () => {
     )
   })
 
+  it("says a batch in order, answering each message's id or why it could not be said", async () => {
+    const client = await qrLogin(sim, "wxid_bot1")
+    await drain(client)
+    const { said } = (await ok("POST", "/say-batch", {
+      messages: [
+        { from: "wxid_alice", to: "wxid_bot1", spec: { kind: "text", text: "one" } },
+        { from: "wxid_nobody_a", to: "wxid_nobody_b", spec: { kind: "text", text: "lost" } },
+        { from: "wxid_alice", to: "wxid_bot1", spec: { kind: "text", text: "two" } },
+      ],
+    })) as { said: Array<{ msgId?: string; error?: string }> }
+    assert.strictEqual(said.length, 3)
+    assert.isString(said[0]?.msgId)
+    assert.isString(said[1]?.error)
+    assert.isString(said[2]?.msgId)
+    const texts = (await drain(client)).map((m) => m["Content"])
+    assert.includeOrderedMembers(texts as Array<string>, ["one", "two"])
+  })
+
+  it("refuses a batch over the limit or with a bad message", async () => {
+    const message = { from: "wxid_alice", to: "wxid_bot1", spec: { kind: "text", text: "x" } }
+    await refused(400, "POST", "/say-batch", { messages: Array.from({ length: 1_001 }, () => message) })
+    await refused(400, "POST", "/say-batch", { messages: [message, { ...message, spec: { kind: "text" } }] })
+  })
+
   it("refuses a message spec that misses a field or has an unknown kind", async () => {
     assert.include(
       await refused(400, "POST", "/say", {

@@ -16,6 +16,7 @@ import {
   LeaveBody,
   RemoveBody,
   RenameBody,
+  SayBatchBody,
   SayBody,
 } from "./schemas.js"
 
@@ -32,6 +33,25 @@ export const playRoutes = (world: World): ReadonlyArray<ControlRoute> => [
     handle: async ({ body }) => {
       const { from, to, spec } = decode(SayBody, await body())
       return speak(world, from, to, spec satisfies Sayable)
+    },
+  },
+  {
+    // Many says in one request: a load generator at thousands of messages a second spends its
+    // CPU (and the simulator's) on HTTP otherwise. Each is said in order; one that cannot be
+    // said is answered with its reason and does not stop the others.
+    method: "POST",
+    pattern: "/say-batch",
+    handle: async ({ body }) => {
+      const { messages } = decode(SayBatchBody, await body())
+      return {
+        said: messages.map(({ from, to, spec }) => {
+          try {
+            return speak(world, from, to, spec satisfies Sayable)
+          } catch (error) {
+            return { error: error instanceof Error ? error.message : String(error) }
+          }
+        }),
+      }
     },
   },
   {

@@ -111,6 +111,12 @@ export const MessageSpecBody = Schema.Union(
 
 export const SayBody = Schema.Struct({ from: Wxid, to: Wxid, spec: MessageSpecBody })
 
+/** Most messages one `/say-batch` carries: a load generator's tick, not a whole load. */
+export const MAX_SAY_BATCH = 1_000
+export const SayBatchBody = Schema.Struct({
+  messages: Schema.Array(SayBody).pipe(Schema.maxItems(MAX_SAY_BATCH)),
+})
+
 export const FriendRequestBody = Schema.Struct({
   stranger: Wxid,
   account: Wxid,
