@@ -7,7 +7,7 @@ import {
   type CommandRequest,
 } from "@wxfleet/contracts"
 import { Nats, request, type NatsError } from "@wxfleet/nats"
-import { Data, Duration, Effect, Either, Schema, type ParseResult } from "effect"
+import { Data, Duration, Effect, Either, Schema } from "effect"
 import { withMarker } from "./Marker.js"
 import { WorkerConfig } from "./WorkerConfig.js"
 
@@ -57,18 +57,6 @@ export interface ActionKey {
 const decodeOutcome = Schema.decodeUnknownEither(
   Schema.Struct({ ok: Schema.Boolean, error: Schema.optional(ReplyError) }),
 )
-
-type ReplyDecoder = (json: unknown) => Either.Either<unknown, ParseResult.ParseError>
-/** One decoder per reply schema, built on first use (building one per reply costs more than decoding). */
-const replyDecoders = new WeakMap<object, ReplyDecoder>()
-const decodeReply = <A, I>(schema: Schema.Schema<A, I>): ((json: unknown) => Either.Either<A, ParseResult.ParseError>) => {
-  let decoder = replyDecoders.get(schema)
-  if (decoder === undefined) {
-    decoder = Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown>)
-    replyDecoders.set(schema, decoder)
-  }
-  return decoder as (json: unknown) => Either.Either<A, ParseResult.ParseError>
-}
 
 const parseReply = (text: string): Either.Either<unknown, string> => {
   try {
@@ -124,7 +112,8 @@ export class Commands extends Effect.Service<Commands>()("@wxfleet/worker/Comman
             },
           )
         }
-        const decoded = decodeReply(schema)(json.right)
+        // The Schema's parser is compiled once and memoised by the Schema module itself.
+        const decoded = Schema.decodeUnknownEither(schema)(json.right)
         if (decoded._tag === "Left")
           return yield* failed({ tag: "MalformedReply", message: decoded.left.message })
         return decoded.right
