@@ -155,7 +155,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
           const at = Date.now()
           yield* store.save(account, state).pipe(Effect.retry(untilSaved), Effect.orDie)
           saved = { at, jar: session.jar.version, keys: keysOf(yield* session.data.get) }
-          if (reason !== "routine") metrics.stateSaves.inc({ reason })
+          metrics.stateSaves.inc({ reason })
         }),
       )
 
@@ -167,14 +167,10 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
     const persistAfterBatch = (session: WxSession, interval: Duration.Duration, live: () => boolean) =>
       Effect.gen(function* () {
         const data = yield* session.data.get
-        if (
-          saved === undefined ||
-          saved.jar !== session.jar.version ||
-          saved.keys !== keysOf(data) ||
-          Duration.toMillis(interval) === 0
-        ) {
+        if (saved === undefined || saved.jar !== session.jar.version || saved.keys !== keysOf(data)) {
           return yield* persist(session, "changed")
         }
+        if (Duration.toMillis(interval) === 0) return yield* persist(session, "routine")
         saver.markUnsaved(account, saved.at, persist(session, "routine", live))
       })
 

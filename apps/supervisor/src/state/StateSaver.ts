@@ -50,11 +50,7 @@ export class StateSaver extends Effect.Service<StateSaver>()("@wxfleet/superviso
     yield* Clock.currentTimeMillis.pipe(
       Effect.flatMap((now) => Effect.forEach(
         due(now),
-        (save) =>
-          save.pipe(
-            Effect.tap(() => Effect.sync(() => metrics.stateSaves.inc({ reason: "routine" }))),
-            Effect.catchAllCause((cause) => Effect.logWarning("a session state save failed", cause)),
-          ),
+        (save) => Effect.catchAllCause(save, (cause) => Effect.logWarning("a session state save failed", cause)),
         { concurrency: CONCURRENT_SAVES, discard: true },
       )),
       Effect.repeat(Schedule.spaced(TICK)),
