@@ -1,3 +1,4 @@
+import { Either } from "effect"
 import { setFlagsFromString } from "node:v8"
 
 /** How far past its live set V8 lets the heap grow before collecting, for large fleets. */
@@ -18,19 +19,28 @@ export type HeapPolicy =
   | { readonly _tag: "Fixed"; readonly percent: number }
   | { readonly _tag: "Node" }
 
+/** The setting `WXFLEET_HEAP_GROWING_PERCENT` holds: "auto", or a percentage (0 = V8's own). */
+export type HeapSetting = "auto" | number
+
+/** Reads `WXFLEET_HEAP_GROWING_PERCENT` (unset or empty is "auto"); a bad value says what it must be. */
+export const parseHeapSetting = (raw: string | undefined): Either.Either<HeapSetting, string> => {
+  if (raw === undefined || raw === "" || raw === "auto") return Either.right("auto")
+  const percent = Number(raw)
+  return Number.isInteger(percent) && percent >= 0 && percent <= 1_000
+    ? Either.right(percent)
+    : Either.left(`WXFLEET_HEAP_GROWING_PERCENT must be "auto" or a whole number from 0 to 1000, not "${raw}"`)
+}
+
+/** The policy for a setting, unless node itself was given `--heap-growing-percent`, which wins. */
 export const heapPolicy = (
+  setting: HeapSetting,
   env: NodeJS.ProcessEnv = process.env,
   execArgv: ReadonlyArray<string> = process.execArgv,
 ): HeapPolicy => {
   const given = [...execArgv, ...(env["NODE_OPTIONS"] ?? "").split(/\s+/)]
   if (given.some((arg) => arg.startsWith("--heap-growing-percent"))) return { _tag: "Node" }
-  const raw = env["WXFLEET_HEAP_GROWING_PERCENT"]
-  if (raw === undefined || raw === "" || raw === "auto") return { _tag: "Auto" }
-  const percent = Number(raw)
-  if (!Number.isInteger(percent) || percent < 0 || percent > 1_000) {
-    throw new Error(`WXFLEET_HEAP_GROWING_PERCENT must be "auto" or a whole number from 0 to 1000, not "${raw}"`)
-  }
-  return percent === 0 ? { _tag: "Node" } : { _tag: "Fixed", percent }
+  if (setting === "auto") return { _tag: "Auto" }
+  return setting === 0 ? { _tag: "Node" } : { _tag: "Fixed", percent: setting }
 }
 
 /** The percentage to apply now, for a fleet of `sessions`, if any. */

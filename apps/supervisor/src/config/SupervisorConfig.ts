@@ -1,4 +1,5 @@
-import { Config, Context, Duration, Effect, Layer, Redacted } from "effect"
+import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted } from "effect"
+import { parseHeapSetting, type HeapSetting } from "../heap.js"
 
 export interface SupervisorConfigShape {
   /** Subject prefix (contract): `wx` unless configured. */
@@ -35,6 +36,8 @@ export interface SupervisorConfigShape {
    * 256); more sessions with news wait their turn before their call's deadline starts.
    */
   readonly syncConcurrency?: number
+  /** `WXFLEET_HEAP_GROWING_PERCENT`: "auto" (the default) or a percentage; see heap.ts. */
+  readonly heapGrowingPercent?: HeapSetting
   /** Port of /healthz and /metrics; 0 picks a free one. */
   readonly httpPort: number
   /** Optional JSON file listing accounts and their options. */
@@ -71,6 +74,12 @@ export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/Superviso
       syncConcurrency: Config.integer("WXFLEET_SYNC_CONCURRENCY").pipe(
         Config.validate({ message: "WXFLEET_SYNC_CONCURRENCY must be at least 1", validation: (n) => n >= 1 }),
         Config.withDefault(DEFAULT_SYNC_CONCURRENCY),
+      ),
+      heapGrowingPercent: Config.string("WXFLEET_HEAP_GROWING_PERCENT").pipe(
+        Config.withDefault("auto"),
+        Config.mapOrFail((raw) =>
+          Either.mapLeft(parseHeapSetting(raw), (message) => ConfigError.InvalidData([], message)),
+        ),
       ),
       httpPort: Config.integer("WXFLEET_HTTP_PORT").pipe(Config.withDefault(9464)),
       configFile: Config.option(Config.string("WXFLEET_CONFIG")).pipe(

@@ -24,8 +24,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
     const fibers = yield* FiberMap.make<string>()
     const handles = new Map<string, AccountHandle>()
     const context = yield* Effect.context<SessionDeps>()
-    // An invalid WXFLEET_HEAP_GROWING_PERCENT stops the supervisor at start, naming it.
-    const heap = yield* Effect.try(() => heapPolicy())
+    const heap = heapPolicy(config.heapGrowingPercent ?? "auto")
     const syncGate = new FifoGate(config.syncConcurrency ?? DEFAULT_SYNC_CONCURRENCY)
 
     const start = (entry: AccountEntry): Effect.Effect<void> =>
