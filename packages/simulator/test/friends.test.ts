@@ -270,12 +270,39 @@ describe("webwxoplog", () => {
     ])
   })
 
-  it("refuses strangers, rooms, unknown commands and bad values", async () => {
+  it("pins and unpins a room (an @@ UserName) with CmdId 3, as the official client's setTopContact", async () => {
+    const bot1 = await qrLogin(sim, "wxid_bot1")
+    const room = userNameIn("wxid_bot1", roomId)
+    expect(room.startsWith("@@")).toBe(true)
+    expect(await opLog(bot1, { UserName: room, CmdId: 3, OP: 1, RemarkName: "" })).toEqual({
+      BaseResponse: { Ret: 0, ErrMsg: "" },
+    })
+    expect((await sync(bot1)).body.ModContactList).toEqual([
+      expect.objectContaining({ UserName: room, ContactFlag: 2051, RemarkName: "" }),
+    ])
+    const batch = await post(bot1, "webwxbatchgetcontact", { Count: 1, List: [{ UserName: room, EncryChatRoomId: "" }] }, "type=ex&r=1")
+    expect((batch as unknown as { ContactList: Array<Record<string, unknown>> }).ContactList).toEqual([
+      expect.objectContaining({ UserName: room, ContactFlag: 2051 }),
+    ])
+    // The pin is the account's own: another fleet member of the room is not told.
+    expect(world.account("wxid_bot2").log.filter((e) => e.type === "modContact")).toEqual([])
+
+    expect(await opLog(bot1, { UserName: room, CmdId: 3, OP: 0 })).toEqual({ BaseResponse: { Ret: 0, ErrMsg: "" } })
+    expect((await sync(bot1)).body.ModContactList).toEqual([expect.objectContaining({ UserName: room, ContactFlag: 3 })])
+    const inspected = await fetch(`${sim.url}/__sim/accounts/wxid_bot1/activity?type=pin,remark`)
+    const { activity } = (await inspected.json()) as { activity: Array<Record<string, unknown>> }
+    expect(activity).toEqual([
+      expect.objectContaining({ type: "pin", wxid: roomId, pinned: true }),
+      expect.objectContaining({ type: "pin", wxid: roomId, pinned: false }),
+    ])
+  })
+
+  it("refuses strangers, a room's remark, unknown commands and bad values", async () => {
     const bot1 = await qrLogin(sim, "wxid_bot1")
     const bob = userNameIn("wxid_bot1", "wxid_bob")
     const refusals = [
       { UserName: userNameIn("wxid_bot1", "wxid_carol"), CmdId: 2, RemarkName: "Caz" },
-      { UserName: userNameIn("wxid_bot1", roomId), CmdId: 3, OP: 1 },
+      { UserName: userNameIn("wxid_bot1", roomId), CmdId: 2, RemarkName: "Hikers" },
       { UserName: "@0123456789abcdef0123456789abcdef", CmdId: 2, RemarkName: "x" },
       { UserName: bob, CmdId: 5, RemarkName: "x" },
       { UserName: bob, CmdId: 3, OP: 2, RemarkName: "" },

@@ -2,6 +2,7 @@ import { baseResponse, sessionFromBody } from "../http/auth.js"
 import type { Context } from "../http/Context.js"
 import { CGI, type Route } from "../http/Route.js"
 import { withEmojiSpans } from "../wire/escape.js"
+import { PINNED_CONTACT_FLAG } from "../world/model.js"
 import { isPendingRequest, makeFriends, sendFriendRequest } from "../world/social.js"
 import type { Session } from "../world/Session.js"
 import { SPECIAL_ACCOUNTS } from "../world/special.js"
@@ -81,12 +82,11 @@ const verifyUser = async (ctx: Context): Promise<void> => {
 const SET_REMARK = 2
 const SET_PINNED = 3
 
-const PINNED_FLAG = 0x800
-
 /**
- * webwxoplog: CmdId 2 sets a friend's RemarkName; CmdId 3 pins (OP 1) or unpins (OP 0) and also
- * writes RemarkName, so omitting it clears the remark (as wechat4u warns). Only friends can be
- * changed; anything else is Ret 1 [U]. The account's sessions get the friend's ModContact.
+ * webwxoplog: CmdId 2 sets a friend's RemarkName; CmdId 3 pins (OP 1) or unpins (OP 0) a friend
+ * or a room, as the official client's setTopContact does for any chat. A friend's pin also
+ * writes RemarkName, so omitting it clears the remark (as wechat4u warns); a room has no remark
+ * to write [U]. Anything else is Ret 1 [U]. The account's sessions get the contact's ModContact.
  */
 const opLog = async (ctx: Context): Promise<void> => {
   const auth = await sessionFromBody(ctx, failure)
@@ -95,21 +95,29 @@ const opLog = async (ctx: Context): Promise<void> => {
   const { account, session, body } = auth
   const userName = body["UserName"]
   const wxid = typeof userName === "string" ? session.wxidOf(userName) : undefined
-  const link = wxid === undefined ? undefined : account.friends.get(wxid)
   const remark = body["RemarkName"] ?? ""
   const command = body["CmdId"]
   const op = body["OP"]
-  if (wxid === undefined || link === undefined || typeof remark !== "string") return reject(ctx)
+  if (wxid === undefined || typeof remark !== "string") return reject(ctx)
   if (command !== SET_REMARK && !(command === SET_PINNED && (op === 0 || op === 1))) return reject(ctx)
-  const remarkName = withEmojiSpans(remark)
   const at = world.now()
-  if (command === SET_REMARK || link.remarkName !== remarkName) {
-    link.remarkName = remarkName
-    world.record(account, { type: "remark", at, wxid, remarkName: remark })
-  }
-  if (command === SET_PINNED) {
-    link.contactFlag = op === 1 ? link.contactFlag | PINNED_FLAG : link.contactFlag & ~PINNED_FLAG
+  if (account.groups.has(wxid)) {
+    if (command !== SET_PINNED) return reject(ctx)
+    if (op === 1) account.pinnedRooms.add(wxid)
+    else account.pinnedRooms.delete(wxid)
     world.record(account, { type: "pin", at, wxid, pinned: op === 1 })
+  } else {
+    const link = account.friends.get(wxid)
+    if (link === undefined) return reject(ctx)
+    const remarkName = withEmojiSpans(remark)
+    if (command === SET_REMARK || link.remarkName !== remarkName) {
+      link.remarkName = remarkName
+      world.record(account, { type: "remark", at, wxid, remarkName: remark })
+    }
+    if (command === SET_PINNED) {
+      link.contactFlag = op === 1 ? link.contactFlag | PINNED_CONTACT_FLAG : link.contactFlag & ~PINNED_CONTACT_FLAG
+      world.record(account, { type: "pin", at, wxid, pinned: op === 1 })
+    }
   }
   world.append(account, { type: "modContact", wxid })
   ctx.sendJson(baseResponse(0))

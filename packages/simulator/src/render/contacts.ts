@@ -1,6 +1,6 @@
 import type { WireValue } from "../wire/json.js"
 import { attrStatus } from "../world/ids.js"
-import type { Group } from "../world/model.js"
+import { PINNED_CONTACT_FLAG, type Group } from "../world/model.js"
 import type { Session } from "../world/Session.js"
 import type { Account, World } from "../world/World.js"
 
@@ -8,6 +8,9 @@ type Wire = { [key: string]: WireValue }
 
 const keyWord = (wxid: string): string => (wxid.startsWith("wxid_") ? wxid.slice(5, 8) : wxid.slice(0, 3))
 
+/** A room is a contact (0x1) and a chat contact (0x2) of each member, pinned by some. */
+const roomContactFlag = (account: Account, roomId: string): number =>
+  account.pinnedRooms.has(roomId) ? 3 | PINNED_CONTACT_FLAG : 3
 
 export const headImgUrl = (session: Session, wxid: string, isRoom: boolean): string =>
   `/cgi-bin/mmwebwx-bin/${isRoom ? "webwxgetheadimg" : "webwxgeticon"}?seq=${620_000_000 + (wxid.length * 7919) % 99_999}&username=${session.userName(wxid)}&skey=${session.skey}`
@@ -82,7 +85,7 @@ const renderRoom = (world: World, account: Account, session: Session, group: Gro
   UserName: session.userName(group.roomId),
   NickName: group.topic,
   HeadImgUrl: headImgUrl(session, group.roomId, true),
-  ContactFlag: account.friends.get(group.roomId)?.contactFlag ?? 3,
+  ContactFlag: roomContactFlag(account, group.roomId),
   MemberCount: withMembers ? group.members.length : 0,
   MemberList: withMembers ? group.members.map((m) => renderMember(world, session, group, m.wxid)) : [],
   RemarkName: "",
@@ -124,7 +127,7 @@ export const renderModContact = (world: World, account: Account, session: Sessio
       Alias: "",
       ChatRoomOwner: session.userName(group.owner),
       HeadImgUrl: headImgUrl(session, wxid, true),
-      ContactFlag: account.friends.get(wxid)?.contactFlag ?? 3,
+      ContactFlag: roomContactFlag(account, wxid),
       MemberCount: group.members.length,
       MemberList: group.members.map((m) => ({
         ...renderMember(world, session, group, m.wxid),

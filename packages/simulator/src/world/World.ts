@@ -80,6 +80,8 @@ export const LOGIN_REFUSED_1203 =
 export class Account {
   readonly friends = new Map<string, FriendLink>()
   readonly groups = new Set<string>()
+  /** Rooms the account pinned (webwxoplog CmdId 3); a friend's pin lives in its FriendLink. */
+  readonly pinnedRooms = new Set<string>()
   readonly log: Array<LogEntry> = []
   headSeq = 0
   /** Position the account's last session confirmed; a new session starts there, so nothing is lost. */

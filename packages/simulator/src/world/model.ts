@@ -30,6 +30,9 @@ export interface FriendLink {
   contactFlag: number
 }
 
+/** CONTACTFLAG_TOPCONTACT: the contact or room is pinned to the top of the chat list. */
+export const PINNED_CONTACT_FLAG = 0x800
+
 export interface GroupMember {
   readonly wxid: string
   displayName: string

@@ -212,6 +212,7 @@ const dropMember = (world: World, group: Group, wxid: string, farewell?: string)
   const account = world.accounts.get(wxid)
   if (!account) return
   account.groups.delete(group.roomId)
+  account.pinnedRooms.delete(group.roomId)
   account.session?.forgetNames()
   if (farewell !== undefined) world.deliver(account, { from: group.roomId, to: wxid, draft: systemNotice(farewell) })
   world.append(account, { type: "delContact", wxid: group.roomId })
