@@ -136,7 +136,9 @@ export const pollOnce = (
 
 /**
  * Polls until the login is confirmed, emitting each change (Scanned, Confirmed); the stream
- * ends with Confirmed or fails with QrExpired / QrCancelled. The held polls run on a connection
+ * ends with Confirmed or fails with QrExpired / QrCancelled. Polls ask with `tip=1` until the
+ * code was scanned and `tip=0` after, as the official client does: a `tip=0` poll is not told
+ * of the scan, so switching after a mere 408 would lose the Scanned answer and its avatar. The held polls run on a connection
  * of their own (a Lane), closed when the stream ends, not on one of the shared pool's.
  */
 export const awaitConfirmation = (
@@ -155,7 +157,13 @@ export const awaitConfirmation = (
         Stream.paginateEffect(1 as 0 | 1, (tip) =>
           Effect.map(
             pollOnce({ ...options, lane }, uuid, tip),
-            (progress) => [progress, progress._tag === "Confirmed" ? Option.none() : Option.some<0 | 1>(0)] as const,
+            (progress) =>
+              [
+                progress,
+                progress._tag === "Confirmed"
+                  ? Option.none()
+                  : Option.some<0 | 1>(progress._tag === "Scanned" ? 0 : tip),
+              ] as const,
           ),
         ),
     ),
