@@ -12,6 +12,7 @@ import {
   qrLogin,
   synccheck,
   sync,
+  type LoggedIn,
 } from "./support/webClient.js"
 
 const { sim, world, group } = await startWorld({ loginPollHoldMs: 300 })
@@ -54,6 +55,24 @@ const refused = async (
   assert.isFalse(answer.json.ok)
   assert.isString(answer.json.error)
   return answer.json.error!
+}
+
+/** webwxsendmsg of a text to a contact found by nickname in the client's init; answers Ret. */
+const sendText = async (client: LoggedIn, nickName: string, text: string): Promise<number> => {
+  const contacts = client.init["ContactList"] as Array<{ UserName: string; NickName: string }>
+  const sent = await client.browser.postJson(api(client, "webwxsendmsg"), {
+    BaseRequest: baseRequest(client),
+    Msg: {
+      Type: 1,
+      Content: text,
+      FromUserName: client.self,
+      ToUserName: contacts.find((c) => c.NickName === nickName)!.UserName,
+      LocalID: "1",
+      ClientMsgId: "1",
+    },
+    Scene: 0,
+  })
+  return (JSON.parse(sent.text) as { BaseResponse: { Ret: number } }).BaseResponse.Ret
 }
 
 describe("routing and validation", () => {
@@ -340,30 +359,106 @@ describe("playing friends", () => {
 })
 
 describe("faults", () => {
-  it("takes a host down and up, and refuses a host that does not exist", async () => {
-    await ok("POST", "/faults/hosts/webpush.wx.qq.com/down")
-    assert.isTrue(sim.faults.isDown("webpush.wx.qq.com"))
-    await ok("POST", "/faults/hosts/webpush.wx.qq.com/up")
-    assert.isFalse(sim.faults.isDown("webpush.wx.qq.com"))
+  it("takes a host down, resetting its connections, and up again; refuses a host it does not serve", async () => {
+    const client = await qrLogin(sim, "wxid_bot1")
+    const webpush = `webpush.${client.home}`
+    world.say("wxid_alice", "wxid_bot1", { MsgType: 1, Content: "pending" })
+    await ok("POST", `/faults/hosts/${webpush}/down`)
+    await assertRejects(synccheck(client), /fetch failed/)
+    await ok("POST", `/faults/hosts/${webpush}/up`)
+    assert.strictEqual((await synccheck(client)).selector, "2")
     assert.include(await refused(400, "POST", "/faults/hosts/example.com/down"), "unknown host")
   })
 
-  it("sets latency, rate limits and malformed answers, and clears them", async () => {
-    await ok("POST", "/faults/latency", { host: "*", ms: 5 })
-    assert.strictEqual(sim.faults.latencyFor("wx.qq.com"), 5)
-    await ok("POST", "/faults/rate-limit", { account: "wxid_bot1", after: 3 })
-    assert.strictEqual(world.account("wxid_bot1").sendsBeforeRateLimit, 3)
+  it("delays a host's answers, or every host's, until the latency is set to 0", async () => {
+    const client = await qrLogin(sim, "wxid_bot1")
+    const timed = async (request: Promise<unknown>): Promise<number> => {
+      const started = Date.now()
+      await request
+      return Date.now() - started
+    }
+    await ok("POST", "/faults/latency", { host: client.home, ms: 150 })
+    assert.isAtLeast(await timed(sync(client)), 140)
+    await ok("POST", "/faults/latency", { host: client.home, ms: 0 })
+    await ok("POST", "/faults/latency", { host: "*", ms: 150 })
+    assert.isAtLeast(await timed(jslogin(new Browser(sim.url))), 140)
+    await ok("POST", "/faults/latency", { host: "*", ms: 0 })
+    assert.strictEqual(sim.faults.latencyFor(client.home), 0)
+    assert.include(await refused(400, "POST", "/faults/latency", { host: "example.com", ms: 5 }), "unknown host")
+  })
+
+  it("answers sends with 1205 once N were accepted, until the limit is removed", async () => {
+    const client = await qrLogin(sim, "wxid_bot1")
+    await ok("POST", "/faults/rate-limit", { account: "wxid_bot1", after: 1 })
+    assert.deepStrictEqual(
+      [await sendText(client, "Bob", "one"), await sendText(client, "Bob", "two")],
+      [0, 1205],
+    )
+    const { account } = (await ok("GET", "/accounts/wxid_bot1")) as { account: Record<string, unknown> }
+    assert.strictEqual(account["sendsBeforeRateLimit"], 0)
+    await ok("POST", "/faults/rate-limit", { account: "wxid_bot1", after: null })
+    assert.strictEqual(await sendText(client, "Bob", "three"), 0)
+    await refused(404, "POST", "/faults/rate-limit", { account: "wxid_nobody", after: 1 })
+  })
+
+  it("answers synccheck with retcode 1205, a held poll at once, as many times as told", async () => {
+    const client = await qrLogin(sim, "wxid_bot2")
+    await drain(client)
+    const held = once(world.events, "pollHeld")
+    const pending = synccheck(client)
+    await held
+    await ok("POST", "/faults/synccheck-rate-limit", { account: "wxid_bot2", count: 2 })
+    assert.strictEqual((await pending).raw, `window.synccheck={retcode:"1205",selector:"0"}`)
+    assert.strictEqual((await synccheck(client)).retcode, "1205")
+    world.say("wxid_bot1", "wxid_bot2", { MsgType: 1, Content: "after the block" })
+    assert.deepInclude(await synccheck(client), { retcode: "0", selector: "2" })
+    assert.strictEqual((await sync(client)).body.BaseResponse.Ret, 0, "the session survives")
+    await refused(400, "POST", "/faults/synccheck-rate-limit", { account: "wxid_bot2", count: -1 })
+  })
+
+  it("breaks the next answers on a path: truncated, an HTML error page, or empty", async () => {
+    const client = await qrLogin(sim, "wxid_bot1")
+    await drain(client)
+    const rawSync = async () =>
+      (
+        await client.browser.postJson(api(client, "webwxsync", `sid=${encodeURIComponent(client.sid)}`), {
+          BaseRequest: baseRequest(client),
+          SyncKey: client.syncKey,
+          rr: 1,
+        })
+      ).text
+    await ok("POST", "/faults/malformed", { host: client.home, path: "/webwxsync", kind: "truncated" })
+    const truncated = await rawSync()
+    assert.match(truncated, /^\{\s*"BaseResponse"/)
+    assert.throws(() => JSON.parse(truncated) as unknown)
+    await ok("POST", "/faults/malformed", { path: "/webwxsync", kind: "html", count: 2 })
+    assert.match(await rawSync(), /^<html>.*502 Bad Gateway/)
+    assert.match(await rawSync(), /^<html>/)
+    await ok("POST", "/faults/malformed", { path: "/webwxsync", kind: "empty" })
+    assert.strictEqual(await rawSync(), "")
+    assert.strictEqual((await sync(client)).body.BaseResponse.Ret, 0, "answers are whole again")
     await ok("POST", "/faults/malformed", {
       host: "webpush.wx2.qq.com",
       path: "/synccheck",
       kind: "html",
     })
-    const client = await qrLogin(sim, "wxid_bot1")
     world.say("wxid_alice", "wxid_bot1", { MsgType: 1, Content: "x" })
     await assertRejects(synccheck(client), /bad synccheck body <html>/)
+  })
+
+  it("clears every fault at once", async () => {
+    const client = await qrLogin(sim, "wxid_bot1")
+    await ok("POST", "/faults/hosts/file.wx.qq.com/down")
+    await ok("POST", "/faults/latency", { host: "*", ms: 5 })
+    await ok("POST", "/faults/rate-limit", { account: "wxid_bot1", after: 0 })
+    await ok("POST", "/faults/synccheck-rate-limit", { account: "wxid_bot1", count: 5 })
+    await ok("POST", "/faults/malformed", { path: "/webwxsync", count: 5 })
     await ok("POST", "/faults/clear")
-    assert.strictEqual(sim.faults.latencyFor("wx.qq.com"), 0)
-    assert.isUndefined(world.account("wxid_bot1").sendsBeforeRateLimit)
+    assert.isFalse(sim.faults.isDown("file.wx.qq.com"))
+    assert.strictEqual(sim.faults.latencyFor(client.home), 0)
+    assert.strictEqual(await sendText(client, "Bob", "free again"), 0)
+    assert.strictEqual((await synccheck(client)).retcode, "0")
+    assert.strictEqual((await sync(client)).body.BaseResponse.Ret, 0)
   })
 
   it("cuts held long polls", async () => {
@@ -389,25 +484,7 @@ describe("inspection and events", () => {
       "GET",
       `/events?since=${latestEvent}&types=sent&account=wxid_bot1&timeout=5000`,
     )
-    const friend = (
-      client.init["ContactList"] as Array<{ UserName: string; NickName: string }>
-    ).find((c) => c.NickName === "Bob")!
-    const sent = await client.browser.postJson(api(client, "webwxsendmsg"), {
-      BaseRequest: baseRequest(client),
-      Msg: {
-        Type: 1,
-        Content: "to bob",
-        FromUserName: client.self,
-        ToUserName: friend.UserName,
-        LocalID: "1",
-        ClientMsgId: "1",
-      },
-      Scene: 0,
-    })
-    assert.strictEqual(
-      (JSON.parse(sent.text) as { BaseResponse: { Ret: number } }).BaseResponse.Ret,
-      0,
-    )
+    assert.strictEqual(await sendText(client, "Bob", "to bob"), 0)
     const { events, next } = (await waiting) as {
       events: Array<Record<string, unknown>>
       next: number

@@ -1,7 +1,13 @@
 import type { Simulator } from "../Simulator.js"
 import { classifyHost } from "../http/hosts.js"
 import { ControlError, decode, type ControlRoute } from "./http.js"
-import { DropLongPollsBody, LatencyBody, MalformedBody, RateLimitBody } from "./schemas.js"
+import {
+  DropLongPollsBody,
+  LatencyBody,
+  MalformedBody,
+  RateLimitBody,
+  SynccheckRateLimitBody,
+} from "./schemas.js"
 
 /** Host names must be ones the simulator serves, so a typo is refused instead of never matching. */
 const knownHost = (host: string, allowAll = false): string => {
@@ -49,6 +55,15 @@ export const faultRoutes = (sim: Simulator): ReadonlyArray<ControlRoute> => {
     },
     {
       method: "POST",
+      pattern: "/faults/synccheck-rate-limit",
+      handle: async ({ body }) => {
+        const { account, count } = decode(SynccheckRateLimitBody, await body())
+        world.rateLimitSyncchecks(account, count)
+        return {}
+      },
+    },
+    {
+      method: "POST",
       pattern: "/faults/malformed",
       handle: async ({ body }) => {
         const rule = decode(MalformedBody, await body())
@@ -71,7 +86,10 @@ export const faultRoutes = (sim: Simulator): ReadonlyArray<ControlRoute> => {
       pattern: "/faults/clear",
       handle: () => {
         faults.clear()
-        for (const account of world.accounts.values()) account.sendsBeforeRateLimit = undefined
+        for (const account of world.accounts.values()) {
+          account.sendsBeforeRateLimit = undefined
+          account.rateLimitedSyncchecks = 0
+        }
         return {}
       },
     },

@@ -135,6 +135,7 @@ export const RateLimitBody = Schema.Struct({
   account: Wxid,
   after: Schema.NullOr(Count(1_000_000)),
 })
+export const SynccheckRateLimitBody = Schema.Struct({ account: Wxid, count: Count(1_000_000) })
 export const MalformedBody = Schema.Struct({
   host: optional(Schema.String),
   path: optional(Schema.String.pipe(Schema.minLength(1))),

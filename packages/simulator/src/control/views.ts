@@ -35,6 +35,7 @@ export const accountDetail = (account: Account) => ({
   logHead: account.headSeq,
   acknowledged: account.acknowledgedSeq,
   sendsBeforeRateLimit: account.sendsBeforeRateLimit ?? null,
+  rateLimitedSyncchecks: account.rateLimitedSyncchecks,
   friendList: [...account.friends.keys()],
   groupList: [...account.groups],
 })

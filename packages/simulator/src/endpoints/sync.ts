@@ -12,6 +12,9 @@ import type { Account } from "../world/World.js"
 const synccheckBody = (retcode: number | string, selector: string): string =>
   `window.synccheck={retcode:"${retcode}",selector:"${selector}"}`
 
+/** MMWEBWX_ERR_FREQ, the frequency block, which synccheck answers in its retcode too. */
+const RATE_LIMITED = 1205
+
 /** Selector for what is pending after `position`: "2" new messages, "4" contact changes only. */
 const selectorAfter = (account: Account, position: number): string => {
   if (position >= account.headSeq) return "0"
@@ -26,7 +29,7 @@ const selectorAfter = (account: Account, position: number): string => {
 /**
  * synccheck, the long poll on a webpush host: answers at once when something is pending after
  * the client's key, else holds (25 s by default) and answers selector "0". A session that ends
- * while held is answered with its retcode.
+ * while held is answered with its retcode, and so is a frequency block (fault) with 1205.
  */
 const synccheck = async (ctx: Context): Promise<void> => {
   const { world, faults, query } = ctx
@@ -43,6 +46,10 @@ const synccheck = async (ctx: Context): Promise<void> => {
   const position = positionOfSynccheckParam(session, query.get("synckey") ?? "", account.headSeq)
   const answer = (): string | undefined => {
     if (session.endedWith !== undefined) return synccheckBody(session.endedWith, "0")
+    if (account.rateLimitedSyncchecks > 0) {
+      account.rateLimitedSyncchecks -= 1
+      return synccheckBody(RATE_LIMITED, "0")
+    }
     if (position === undefined) return undefined
     const selector = selectorAfter(account, position)
     return selector === "0" ? undefined : synccheckBody(0, selector)

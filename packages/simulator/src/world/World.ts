@@ -94,6 +94,8 @@ export class Account {
   servingWebpushHosts: ReadonlySet<string> | undefined
   /** Sends answered before the rate limiter (fault) answers 1205. */
   sendsBeforeRateLimit: number | undefined
+  /** How many of the next synccheck answers are retcode 1205, the frequency block (fault). */
+  rateLimitedSyncchecks = 0
 
   constructor(
     readonly person: Person,
@@ -405,6 +407,16 @@ export class World {
     const flow = this.pendingFlow(uuid, ["waiting", "scanned"])
     this.setFlowState(flow, "expired")
     return flow
+  }
+
+  /**
+   * Fault: the account's next `count` synccheck answers are retcode 1205 (0 removes it); a held
+   * poll answers at once. The session stays: what to do about 1205 is the client's choice.
+   */
+  rateLimitSyncchecks(account: string, count: number): void {
+    const target = this.account(account)
+    target.rateLimitedSyncchecks = count
+    target.session?.wake()
   }
 
   /** Logs the account's web session out from the phone or server side: 1100, 1101 or 1102. */
