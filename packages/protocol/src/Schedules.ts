@@ -1,4 +1,4 @@
-import { Duration, Effect, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, Schedule } from "effect"
 import { RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "./Errors.js"
 
 /** A retry policy as data: exponential from `base`, capped at `max`, jittered, at most `times` retries. */
@@ -29,6 +29,29 @@ export const idempotentRead = backoff(idempotentReadPolicy)
 export const syncReconnect = backoff(syncReconnectPolicy)
 export const sendRetry = backoff(sendPolicy)
 
+/** The three policies every operation of the client retries under. */
+export interface RetryPoliciesShape {
+  readonly idempotentRead: RetryPolicy
+  readonly syncReconnect: RetryPolicy
+  readonly send: RetryPolicy
+}
+
+/**
+ * The policies in force: the defaults above unless a layer replaces them, so an operator can
+ * make reads more patient or sends never resent without touching the code.
+ */
+export class RetryPolicies extends Context.Reference<RetryPolicies>()("@wxfleet/protocol/RetryPolicies", {
+  defaultValue: (): RetryPoliciesShape => ({
+    idempotentRead: idempotentReadPolicy,
+    syncReconnect: syncReconnectPolicy,
+    send: sendPolicy,
+  }),
+}) {
+  /** Replaces some policies, keeping the defaults of the others. */
+  static readonly layer = (overrides: Partial<RetryPoliciesShape>): Layer.Layer<RetryPolicies> =>
+    Layer.succeed(RetryPolicies, { ...RetryPolicies.defaultValue(), ...overrides })
+}
+
 /** Transport failures worth retrying for an idempotent read (not a malformed answer: it would repeat). */
 export const isTransient = (error: HttpFailure | { readonly _tag: string }): boolean =>
   error instanceof TransportError ||
@@ -38,10 +61,16 @@ export const isTransient = (error: HttpFailure | { readonly _tag: string }): boo
 /** A send may be retried only if the server cannot have accepted it. */
 export const isSafeToResend = (error: unknown): boolean => error instanceof TransportError && error.beforeSend
 
-/** Reads are asked again after a transport failure; an answer that was read is never re-asked. */
-export const retryRead = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.retry(effect, { schedule: idempotentRead, while: isTransient })
+/** Reads are asked again after a transport failure (`idempotentRead`); an answer that was read is never re-asked. */
+export const retryRead = <A, E extends { readonly _tag: string }, R>(
+  effect: Effect.Effect<A, E, R>,
+): Effect.Effect<A, E, R> =>
+  Effect.flatMap(RetryPolicies, (policies) =>
+    Effect.retry(effect, { schedule: backoff(policies.idempotentRead), while: isTransient }),
+  )
 
-/** Changes are sent again only when the server cannot have seen them. */
-export const resendIfUnsent = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.retry(effect, { schedule: sendRetry, while: isSafeToResend })
+/** Changes are sent again (`send`) only when the server cannot have seen them. */
+export const resendIfUnsent = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(RetryPolicies, (policies) =>
+    Effect.retry(effect, { schedule: backoff(policies.send), while: isSafeToResend }),
+  )

@@ -14,6 +14,11 @@ import {
   idempotentReadPolicy,
   isSafeToResend,
   isTransient,
+  resendIfUnsent,
+  RetryPolicies,
+  retryRead,
+  sendPolicy,
+  sendRetry,
   syncReconnect,
   syncReconnectPolicy,
 } from "../src/Schedules.js"
@@ -89,6 +94,71 @@ describe("Schedules", () => {
       )
       expect(times.at(-1)! - times[0]!).toBeLessThanOrEqual(longest + SLACK_MS)
     }),
+  )
+})
+
+describe("sendRetry and the policies in force", () => {
+  const at = { endpoint: "webwxsendmsg", host: "wx2.qq.com" }
+  const refused = new TransportError({ ...at, beforeSend: true, reason: "ECONNREFUSED" })
+  const reset = new TransportError({ ...at, beforeSend: false, reason: "ECONNRESET" })
+
+  /** Runs `retrying(attempt)` on the TestClock where every attempt fails with `error`; the attempts' times. */
+  const attemptsOf = (
+    retrying: (attempt: Effect.Effect<never, TransportError>) => Effect.Effect<never, TransportError>,
+    error: TransportError,
+  ) =>
+    Effect.gen(function* () {
+      const times = yield* Ref.make<ReadonlyArray<number>>([])
+      const attempt = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.zipRight(Ref.update(times, (ts) => [...ts, now]), Effect.fail(error)),
+      )
+      const fiber = yield* Effect.fork(retrying(attempt))
+      yield* TestClock.adjust("1 hour")
+      const exit = yield* Fiber.await(fiber)
+      return { exit, times: yield* Ref.get(times) }
+    })
+
+  it.effect("sendRetry waits 300 ms doubling, jittered within ±20 %, capped at 3 s, at most 3 times", () =>
+    Effect.gen(function* () {
+      const { exit, times } = yield* attemptTimes(sendRetry, Infinity)
+      assert.deepStrictEqual(exit, Exit.fail("down" as const))
+      expect(times).toHaveLength(sendPolicy.times + 1)
+      gapsOf(times).forEach((gap, n) => {
+        const nominal = 300 * 2 ** n
+        expect(gap).toBeGreaterThanOrEqual(Math.min(0.8 * nominal, 3_000) - SLACK_MS)
+        expect(gap).toBeLessThanOrEqual(Math.min(1.2 * nominal, 3_000) + SLACK_MS)
+      })
+    }),
+  )
+
+  it.effect("resendIfUnsent resends a request refused before it left, never one that may have arrived", () =>
+    Effect.gen(function* () {
+      const unsent = yield* attemptsOf(resendIfUnsent, refused)
+      expect(unsent.times).toHaveLength(sendPolicy.times + 1)
+      assert.deepStrictEqual(unsent.exit, Exit.fail(refused))
+      const maybeSent = yield* attemptsOf(resendIfUnsent, reset)
+      expect(maybeSent.times).toHaveLength(1)
+      assert.deepStrictEqual(maybeSent.exit, Exit.fail(reset))
+    }),
+  )
+
+  it.effect("RetryPolicies.layer replaces a policy for retryRead and resendIfUnsent, keeping the others", () =>
+    Effect.gen(function* () {
+      const patientRead = yield* attemptsOf(retryRead, reset)
+      expect(patientRead.times).toHaveLength(7)
+      expect(gapsOf(patientRead.times).every((gap) => gap >= 1_000 * 0.8 - SLACK_MS && gap <= 1_000 * 1.2 + SLACK_MS)).toBe(true)
+      const neverResent = yield* attemptsOf(resendIfUnsent, refused)
+      expect(neverResent.times).toHaveLength(1)
+      const policies = yield* RetryPolicies
+      expect(policies.syncReconnect).toBe(syncReconnectPolicy)
+    }).pipe(
+      Effect.provide(
+        RetryPolicies.layer({
+          idempotentRead: { base: "1 second", max: "1 second", times: 6 },
+          send: { base: "1 second", max: "1 second", times: 0 },
+        }),
+      ),
+    ),
   )
 })
 

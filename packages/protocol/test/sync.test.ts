@@ -1,12 +1,12 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { type Account, Simulator } from "@wxfleet/simulator"
-import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, Option, type Scope, Stream } from "effect"
+import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, type Scope, Stream } from "effect"
 import { afterAll } from "vitest"
-import type { RetryPolicy } from "../src/Schedules.js"
+import { RetryPolicies, type RetryPolicy } from "../src/Schedules.js"
 import type { WxSession } from "../src/session/WxSession.js"
 import { synccheck } from "../src/sync/Synccheck.js"
 import { SyncEvent, syncLoop } from "../src/sync/SyncLoop.js"
-import { protocolLayer } from "./support/layer.js"
+import { jsonBody, protocolLayer, recordingLayer } from "./support/layer.js"
 import { loginAs } from "./support/session.js"
 
 const sim = await Simulator.start({ loginPollHoldMs: 200, syncHoldMs: 300, syncBatchSize: 3 })
@@ -14,6 +14,7 @@ afterAll(() => sim.close())
 sim.world.addPerson({ wxid: "wxid_friend", nickName: "Friend" })
 const layer = protocolLayer(sim, { synccheckTimeout: Duration.seconds(5) })
 const fast: RetryPolicy = { base: "20 millis", max: "200 millis", times: 50 }
+const recording = recordingLayer(sim)
 
 // wx2.qq.com accounts poll these, in this order (the official client's choice first).
 const WEBPUSH = "webpush.wx2.qq.com"
@@ -263,5 +264,52 @@ describe("SyncLoop", () => {
         expect(seen.at(-1)?.event).toEqual(SyncEvent.Connected({ host: WEBPUSH }))
         expect((yield* session.data.get).webpushHost).toBe(WEBPUSH)
       }).pipe(Effect.provide(layer)),
+  )
+
+  it.live("polls with webwxinit's SyncKey at first, then with the SyncCheckKey webwxsync answered; DeviceIDs are e + 15 digits", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_checkkey")
+      yield* say("wxid_checkkey", ["k1"])
+      yield* runUntil(session, (seen) => textsOf(seen).length >= 1)
+      expect((yield* synccheck(session, WEBPUSH)).selector).toBe(0)
+      const keysOf = (param: string | null) => (param ?? "").split("|").map((pair) => Number(pair.split("_")[0]))
+      const polls = recording.requestsTo("synccheck").map((r) => new URL(r.url).searchParams)
+      expect(keysOf(polls[0]!.get("synckey"))).toEqual([1, 2, 3, 1000])
+      const committed = yield* session.data.get
+      expect(committed.syncCheckKey?.List.map((k) => k.Key)).toEqual([1, 2, 3, 11, 13, 201, 203, 1000, 1001, 1002])
+      expect(polls.at(-1)!.get("synckey")).toBe(committed.syncCheckKey!.List.map((k) => `${k.Key}_${k.Val}`).join("|"))
+      const sync = jsonBody(recording.requestsTo("webwxsync").at(-1))
+      expect((sync["SyncKey"] as { List: ReadonlyArray<{ Key: number }> }).List.map((k) => k.Key)).not.toContain(13)
+      const deviceIds = [
+        ...polls.map((q) => q.get("deviceid")),
+        ...recording.requestsTo("webwxsync").map((r) => (jsonBody(r)["BaseRequest"] as { DeviceID: string }).DeviceID),
+      ]
+      expect(deviceIds.length).toBeGreaterThanOrEqual(3)
+      for (const id of deviceIds) expect(id).toMatch(/^e\d{15}$/)
+      expect(new Set(deviceIds).size).toBe(deviceIds.length)
+    }).pipe(Effect.provide(recording.layer)),
+  )
+
+  it.scopedLive("reconnects under RetryPolicies' syncReconnect and fails with the last error once it gives up", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_giveup")
+      const hosts = session.hosts.webpush
+      yield* Effect.acquireRelease(
+        Effect.sync(() => hosts.forEach((host) => sim.faults.hostDown(host))),
+        () => Effect.sync(() => hosts.forEach((host) => sim.faults.hostUp(host))),
+      )
+      const attempts = yield* Ref.make<ReadonlyArray<number>>([])
+      const error = yield* syncLoop(session).pipe(
+        Stream.tap((event) =>
+          event._tag === "Reconnecting" ? Ref.update(attempts, (a) => [...a, event.attempt]) : Effect.void,
+        ),
+        Stream.runDrain,
+        Effect.flip,
+        Effect.provide(RetryPolicies.layer({ syncReconnect: { base: "5 millis", max: "5 millis", times: 2 } })),
+      )
+      expect(yield* Ref.get(attempts)).toEqual([1, 2, 3])
+      assert(error._tag === "TransportError", `ended with ${error._tag}`)
+      expect([error.endpoint, error.host]).toEqual(["synccheck", WEBPUSH1])
+    }).pipe(Effect.provide(layer)),
   )
 })

@@ -3,7 +3,7 @@ import type { SessionCallError, SessionExpired } from "../Errors.js"
 import { webpushOrder, type HostSet } from "../Hosts.js"
 import type { Transport } from "../http/Transport.js"
 import type { ProtocolConfig } from "../ProtocolConfig.js"
-import { backoff, syncReconnectPolicy, type RetryPolicy } from "../Schedules.js"
+import { backoff, RetryPolicies, type RetryPolicy } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
 import { synccheck } from "./Synccheck.js"
 import { commitKeys, webwxsync, type SyncBatch } from "./WebwxSync.js"
@@ -28,7 +28,7 @@ export type SyncEvent = Data.TaggedEnum<{
 export const SyncEvent: Data.TaggedEnum.Constructor<SyncEvent> = Data.taggedEnum<SyncEvent>()
 
 export interface SyncLoopOptions {
-  /** Waits between failed calls, given up after `times`; `syncReconnectPolicy` by default. */
+  /** Waits between failed calls, given up after `times`; the `syncReconnect` of RetryPolicies by default. */
   readonly reconnect?: RetryPolicy
   /**
    * Wraps each webwxsync call, e.g. in a fleet-wide semaphore: a fleet whose synccheck polls all
@@ -67,7 +67,8 @@ const hostAfter = (hosts: HostSet, current: string): string =>
  */
 const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
   Effect.gen(function* () {
-    const driver = yield* Schedule.driver(backoff(options.reconnect ?? syncReconnectPolicy))
+    const policies = yield* RetryPolicies
+    const driver = yield* Schedule.driver(backoff(options.reconnect ?? policies.syncReconnect))
     const { webpushHost } = yield* session.data.get
 
     const gate = options.fetchGate ?? ((fetch) => fetch)
