@@ -155,7 +155,19 @@ describe("decodeContact", () => {
     expect(person({ ...friend, UserName: "@a0d0mp", VerifyFlag: 8 }).kind).toBe("official")
     expect(person({ ...friend, UserName: "@a0d0vip", VerifyFlag: 2 }).kind).toBe("person")
     expect(person({ ...friend, UserName: "weixin", NickName: "微信团队", VerifyFlag: 56 }).kind).toBe("special")
-    for (const name of ["filehelper", "newsapp", "fmessage", "notification_messages", "gh_22b87fa7cb3c"]) {
+    for (const name of [
+      "filehelper",
+      "newsapp",
+      "fmessage",
+      "notification_messages",
+      "gh_22b87fa7cb3c",
+      "wxid_novlwrv3lqwv11",
+      "brandsessionholder",
+      "officialaccounts",
+      "wxitil",
+      "userexperience_alarm",
+      "notifymessage",
+    ]) {
       expect(person({ UserName: name }).kind).toBe("special")
     }
   })

@@ -1,8 +1,8 @@
-import { describe, expect, it } from "@effect/vitest"
+import { assert, describe, expect, it } from "@effect/vitest"
 import { Simulator } from "@wxfleet/simulator"
 import { Effect } from "effect"
 import { afterAll } from "vitest"
-import { logout, statusNotify } from "../src/session/Session.js"
+import { init, logout, statusNotify } from "../src/session/Session.js"
 import { protocolLayer } from "./support/layer.js"
 import { loginAs } from "./support/session.js"
 
@@ -16,6 +16,38 @@ const layer = protocolLayer(sim)
 
 const activity = (account: string) => sim.world.account(account).activity
 const userNameIn = (account: string, wxid: string) => sim.world.account(account).session!.userName(wxid)
+
+describe("init", () => {
+  it.effect("answers who we are, the recent chats (ChatSet without its trailing comma), InviteStartCount and the first SyncKey", () =>
+    Effect.gen(function* () {
+      const { session, init: first } = yield* loginAs(sim, "wxid_s1")
+      const userName = sim.world.account("wxid_s1").session!.userName("wxid_s1")
+      expect(first.self).toEqual({ uin: sim.world.account("wxid_s1").person.uin, userName, nickName: "S1" })
+      expect(first.chatSet[0]).toBe("filehelper")
+      expect(first.chatSet).toContain(userNameIn("wxid_s1", "wxid_peer"))
+      expect(first.chatSet).not.toContain("")
+      expect(first.recentContacts.map((c) => c["UserName"])).toEqual(first.chatSet)
+      expect(first.inviteStartCount).toBe(40)
+      const data = yield* session.data.get
+      expect(data.self).toEqual({ userName, nickName: "S1" })
+      expect(data.syncKey.List.map((k) => k.Key)).toEqual([1, 2, 3, 1000])
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.effect("fails with SessionExpired after the phone ended the session, MalformedResponse on garbage", () =>
+    Effect.gen(function* () {
+      const { session } = yield* loginAs(sim, "wxid_s2")
+      sim.faults.malformNext({ host: "wx.qq.com", path: "/webwxinit", kind: "truncated" })
+      const garbled = yield* Effect.flip(init(session))
+      assert(garbled._tag === "MalformedResponse", `failed with ${garbled._tag}`)
+      expect([garbled.endpoint, garbled.host]).toEqual(["webwxinit", "wx.qq.com"])
+      sim.world.logout("wxid_s2", 1101)
+      const ended = yield* Effect.flip(init(session))
+      assert(ended._tag === "SessionExpired", `failed with ${ended._tag}`)
+      expect([ended.code, ended.endpoint, ended.host]).toEqual([1101, "webwxinit", "wx.qq.com"])
+    }).pipe(Effect.provide(layer)),
+  )
+})
 
 describe("statusNotify", () => {
   it.effect("Code 3 tells the phone we are inited, from us to us", () =>

@@ -312,4 +312,18 @@ describe("SyncLoop", () => {
       expect([error.endpoint, error.host]).toEqual(["synccheck", WEBPUSH1])
     }).pipe(Effect.provide(layer)),
   )
+
+  it.live("retries a webwxsync whose answer was garbage on the same host, then delivers the batch once", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_badsync")
+      sim.faults.malformNext({ host: "wx2.qq.com", path: "/webwxsync", kind: "truncated" })
+      yield* say("wxid_badsync", ["s1"])
+      const events = yield* runUntil(session, (seen) => textsOf(seen).length >= 1)
+      const reconnecting = events.filter(SyncEvent.$is("Reconnecting"))
+      expect(reconnecting.map((e) => [e.host, e.attempt, e.error._tag, e.error.endpoint])).toEqual([
+        [WEBPUSH, 1, "MalformedResponse", "webwxsync"],
+      ])
+      expect(textsOf(events)).toEqual(["s1"])
+    }).pipe(Effect.provide(layer)),
+  )
 })

@@ -46,8 +46,9 @@ export const WireContact = Schema.Struct({
 export type WireContact = typeof WireContact.Type
 
 /**
- * The official client's fixed accounts (duplicates removed): their UserName is their fixed name
- * in every session, and no room can be created with them.
+ * The official client's fixed accounts (duplicates removed), plus `notifymessage`, which wxBot
+ * lists too: their UserName is their fixed name in every session, and no room can be created
+ * with them.
  */
 export const SPECIAL_USER_NAMES: ReadonlySet<string> = new Set([
   "newsapp",
@@ -80,6 +81,7 @@ export const SPECIAL_USER_NAMES: ReadonlySet<string> = new Set([
   "notification_messages",
   "wxitil",
   "userexperience_alarm",
+  "notifymessage",
 ])
 
 /** The official client's room test: session names start with `@@`, real ids end with `@chatroom`. */
