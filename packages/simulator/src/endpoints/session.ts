@@ -82,16 +82,22 @@ const init = async (ctx: Context): Promise<void> => {
   })
 }
 
+/** The official client's StatusNotifyCode values: 1 read … 5 quit session. */
+const STATUS_NOTIFY_CODES: ReadonlyArray<unknown> = [1, 2, 3, 4, 5]
+
 /**
  * webwxstatusnotify: Code 3 ("inited") makes the phone answer with a StatusNotify (MsgType 51,
- * code 4) listing recent chats; Code 1 marks a chat read. Answers with a `MsgID`.
+ * code 4) listing recent chats; Code 1 marks a chat read. Answers with a `MsgID`. Another Code
+ * is Ret 1, the server's bad argument [U].
  */
 const statusNotify = async (ctx: Context): Promise<void> => {
-  const auth = await sessionFromBody(ctx, (ret) => ({ ...baseResponse(ret), MsgID: "" }))
+  const failure = (ret: number) => ({ ...baseResponse(ret), MsgID: "" })
+  const auth = await sessionFromBody(ctx, failure)
   if (!auth) return
   const { world } = ctx
   const { account, session, body } = auth
-  const code = typeof body["Code"] === "number" ? body["Code"] : 0
+  const code = body["Code"]
+  if (typeof code !== "number" || !STATUS_NOTIFY_CODES.includes(code)) return ctx.sendJson(failure(1))
   const to = typeof body["ToUserName"] === "string" ? (session.wxidOf(body["ToUserName"]) ?? "") : ""
   world.record(account, { type: "statusnotify", at: world.now(), code, to })
   if (code === 3) {
