@@ -218,6 +218,21 @@ describe("Friends", () => {
     }).pipe(Effect.provide(layer)),
   )
 
+  it.effect("pins and unpins a room, which the room's contact then shows", () =>
+    Effect.gen(function* () {
+      const { session } = yield* loginAs(sim, "wxid_c1")
+      const room = userNameIn("wxid_c1", smallRoom.roomId)
+      yield* setPinned(session, room, true)
+      expect(lastActivity("wxid_c1")).toEqual(expect.objectContaining({ type: "pin", wxid: smallRoom.roomId, pinned: true }))
+      const [pinned] = yield* groupDetails(session, [room])
+      expect([pinned?.pinned, pinned?.displayName]).toEqual([true, "Small room"])
+      yield* setPinned(session, room, false)
+      expect(lastActivity("wxid_c1")).toEqual(expect.objectContaining({ type: "pin", wxid: smallRoom.roomId, pinned: false }))
+      const [unpinned] = yield* groupDetails(session, [room])
+      expect(unpinned?.pinned).toBe(false)
+    }).pipe(Effect.provide(layer)),
+  )
+
   it.effect("cannot set a remark on someone who is not a friend", () =>
     Effect.gen(function* () {
       const { session } = yield* loginAs(sim, "wxid_c1")

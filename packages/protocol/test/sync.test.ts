@@ -326,4 +326,20 @@ describe("SyncLoop", () => {
       expect(textsOf(events)).toEqual(["s1"])
     }).pipe(Effect.provide(layer)),
   )
+
+  it.live("waits out a 1205 frequency block on the same host (no rotation), then syncs", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_throttled")
+      sim.world.rateLimitSyncchecks("wxid_throttled", 2)
+      yield* say("wxid_throttled", ["t1"])
+      const events = yield* runUntil(session, (seen) => textsOf(seen).length >= 1)
+      const reconnecting = events.filter(SyncEvent.$is("Reconnecting"))
+      expect(reconnecting.map((e) => [e.host, e.attempt, e.error._tag, e.error.host])).toEqual([
+        [WEBPUSH, 1, "RateLimited", WEBPUSH],
+        [WEBPUSH, 2, "RateLimited", WEBPUSH],
+      ])
+      expect(textsOf(events)).toEqual(["t1"])
+      expect((yield* session.data.get).webpushHost).toBe(WEBPUSH)
+    }).pipe(Effect.provide(layer)),
+  )
 })

@@ -5,6 +5,7 @@ import type { Transport } from "../http/Transport.js"
 import type { ProtocolConfig } from "../ProtocolConfig.js"
 import { resendIfUnsent } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
+import { isRoomUserName } from "./Contact.js"
 import { batchGet } from "./Contacts.js"
 
 /** webwxverifyuser opcodes: 2 asks someone to be friends, 3 accepts their request. */
@@ -73,8 +74,9 @@ export const setRemark = (
   )
 
 /**
- * Pins (or unpins) a chat. The server also writes `RemarkName` on this command, so the current
- * remark is looked up and sent along; leaving it out would erase it.
+ * Pins (or unpins) a chat with a friend or a room. The server also writes `RemarkName` on this
+ * command, so a friend's current remark is looked up and sent along (leaving it out would erase
+ * it); a room has no remark, so nothing is looked up for one.
  */
 export const setPinned = (
   session: WxSession,
@@ -82,7 +84,9 @@ export const setPinned = (
   pinned: boolean,
 ): Effect.Effect<void, SessionCallError, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
-    const current = (yield* batchGet(session, [{ userName }])).find((contact) => contact.userName === userName)
+    const current = isRoomUserName(userName)
+      ? undefined
+      : (yield* batchGet(session, [{ userName }])).find((contact) => contact.userName === userName)
     yield* opLog(session, {
       UserName: userName,
       CmdId: SET_PINNED,
