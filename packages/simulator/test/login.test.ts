@@ -1,4 +1,5 @@
 import { once } from "node:events"
+import QRCode from "qrcode"
 import { afterAll, assert, describe, it } from "vitest"
 import { LOGIN_REFUSED_1203 } from "../src/index.js"
 import { Browser } from "./support/browser.js"
@@ -31,6 +32,9 @@ describe("jslogin and the QR code", () => {
     assert.strictEqual(png.status, 200)
     assert.strictEqual(png.headers.get("content-type"), "image/png")
     assert.deepStrictEqual([...png.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47])
+    // The image is the QR code of the phone's login URL, drawn as the QR library draws it.
+    const expected = await QRCode.toBuffer(`https://login.weixin.qq.com/l/${uuid}`, { type: "png", margin: 2, scale: 6 })
+    assert.isTrue(Buffer.from(png.bytes).equals(expected))
     const missing = await browser.request(`https://login.weixin.qq.com/qrcode/nope==`)
     assert.strictEqual(missing.status, 404)
   })

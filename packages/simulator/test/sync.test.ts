@@ -78,6 +78,19 @@ describe("synccheck", () => {
     assert.strictEqual(body.ModContactList[0]!["NickName"], "Bobby")
   })
 
+  it("checks sid, skey, uin and cookies: 1100, 1101, 1102, and 1101 for a session replaced by a new login", async () => {
+    const c = await quietLogin()
+    const retcodeOf = async (changes: Partial<LoggedIn>) => (await synccheck({ ...c, ...changes })).retcode
+    assert.strictEqual(await retcodeOf({ sid: "nope" }), "1100")
+    assert.strictEqual(await retcodeOf({ skey: "@crypt_0_0" }), "1101")
+    assert.strictEqual(await retcodeOf({ uin: "1" }), "1101")
+    assert.strictEqual(await retcodeOf({ browser: new Browser(sim.url) }), "1102")
+    const newer = await quietLogin()
+    assert.strictEqual(await retcodeOf({}), "1101")
+    world.say("wxid_alice", "wxid_bot1", text("to the new session"))
+    assert.strictEqual((await synccheck(newer)).selector, "2")
+  })
+
   it("is served by the home's webpush hosts and answered 1100 by a host that does not serve the account", async () => {
     const c = await quietLogin()
     world.say("wxid_alice", "wxid_bot1", text("ping"))
