@@ -1,6 +1,7 @@
+import { once } from "node:events"
 import { afterAll, assert, describe, it } from "vitest"
 import { startWorld } from "./support/fixtures.js"
-import { api, baseRequest, drain, qrLogin, type LoggedIn } from "./support/webClient.js"
+import { api, baseRequest, drain, qrLogin, synccheck, type LoggedIn } from "./support/webClient.js"
 
 const { sim, world, group } = await startWorld()
 afterAll(() => sim.close())
@@ -99,6 +100,19 @@ describe("webwxsendmsg", () => {
       content: "1 < 2 && 3 > 2\nsecond line 😄",
       endpoint: "webwxsendmsg",
     })
+  })
+
+  it("lets two fleet accounts on different homes talk both ways, waking the held synccheck", async () => {
+    await drain(bot1)
+    const held = once(world.events, "pollHeld")
+    const pending = synccheck(bot1)
+    await held
+    const reply = await sendText(bot2, nameIn("wxid_bot2", "wxid_bot1"), "pong")
+    assert.strictEqual(reply.body.BaseResponse.Ret, 0)
+    assert.strictEqual((await pending).selector, "2")
+    const [received] = withMsgId(await drain(bot1), reply.body.MsgID)
+    assert.strictEqual(received?.["FromUserName"], nameIn("wxid_bot1", "wxid_bot2"))
+    assert.strictEqual(received?.["Content"], "pong")
   })
 
   it("echoes a numeric LocalID (itchat, wechat4u) as a string", async () => {
