@@ -1,8 +1,9 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from "@nats-io/jetstream"
 import { Kvm, type KV, type KvOptions } from "@nats-io/kv"
-import { connect, type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node"
+import { type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node"
 import { headers as natsHeaders } from "@nats-io/transport-node"
 import { Config, Context, Data, Effect, FiberSet, Layer, Option, type Scope } from "effect"
+import { connectCoalescing, connectPlain } from "./CoalescingTransport.js"
 import { FifoGate } from "./FifoGate.js"
 
 /** A NATS operation failed; `operation` says which, `reason` what the client reported. */
@@ -33,6 +34,8 @@ export interface NatsOptions {
   readonly servers: string | ReadonlyArray<string>
   /** Shown in the server's connection list. */
   readonly name?: string
+  /** Coalesce the writes of one event-loop turn into one syscall (default true). */
+  readonly coalesceWrites?: boolean
 }
 
 /**
@@ -47,7 +50,7 @@ export class Nats extends Context.Tag("@wxfleet/nats/Nats")<Nats, NatsShape>() {
         const connection = yield* Effect.acquireRelease(
           Effect.tryPromise({
             try: () =>
-              connect({
+              (options.coalesceWrites === false ? connectPlain : connectCoalescing)({
                 servers: typeof options.servers === "string" ? options.servers : [...options.servers],
                 ...(options.name === undefined ? {} : { name: options.name }),
                 maxReconnectAttempts: -1,
