@@ -27,6 +27,11 @@ export class ReplyWatcher {
     this.saidAt.set(text, Date.now())
   }
 
+  /** `text` was refused by the simulator: no reply is due. */
+  forget(text: string): void {
+    this.saidAt.delete(text)
+  }
+
   /** Said and not replied to yet. */
   get outstanding(): number {
     return this.saidAt.size - this.replied.size

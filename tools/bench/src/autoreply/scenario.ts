@@ -9,7 +9,7 @@ import { cpuMeter } from "../proc.js"
 import { SimulatorProcess } from "../simulator/SimulatorProcess.js"
 import { forEachConcurrently, percentile } from "../stats.js"
 import { FleetObserver } from "../supervisor/FleetObserver.js"
-import { Phones } from "../supervisor/load.js"
+import { offerLoad, Phones } from "../supervisor/load.js"
 import { childPid } from "../supervisor/procfs.js"
 import { SupervisorProcess } from "../supervisor/SupervisorProcess.js"
 import { ReplyWatcher } from "./ReplyWatcher.js"
@@ -204,14 +204,24 @@ const runOnce = async (
       watcher.reset()
       observer.resetTally()
       await supervisorVitals(httpPort) // resets the event-loop delay histogram
-      const said = await offer(sim, watcher, observer, {
-        rate,
-        seconds: options.seconds,
-        maxInFlight: options.maxInFlight,
-        tag: `s${index}`,
-        accounts: loggedIn,
-        friends: fleet.friends,
-      })
+      // Both followers learn of each text before it is said: the watcher times its reply,
+      // the observer its message event.
+      const said = await offerLoad(
+        sim,
+        {
+          expect: (text) => (watcher.said(text), observer.expect(text)),
+          forget: (text) => (watcher.forget(text), observer.forget(text)),
+        },
+        {
+          rate,
+          seconds: options.seconds,
+          maxInFlight: options.maxInFlight,
+          tag: `s${index}`,
+          accounts: loggedIn,
+          friends: loggedIn.map((account) => fleet.friends.get(account) ?? []),
+        },
+      )
+      if (said.failed > 0) fail(`${accounts} accounts, ${rate}/s: the simulator refused ${said.failed} says (${said.firstFailure})`)
       const drainUntil = performance.now() + options.drainSeconds * 1000
       while (watcher.outstanding > 0 && performance.now() < drainUntil) await sleep(50)
       const cpu = Object.fromEntries(meters.map(([name, meter]) => [name, meter()]))
@@ -220,8 +230,8 @@ const runOnce = async (
       const events = [...observer.tally.latenciesMs].sort((a, b) => a - b)
       const step: StepFigures = {
         rate,
-        said: said.count,
-        saidPerSecond: said.count / said.seconds,
+        said: said.sent,
+        saidPerSecond: said.sent / said.seconds,
         replies: latencies.length,
         repliesPerSecond:
           latencies.length / Math.max(0.001, (watcher.lastReplyAt - said.firstAt) / 1000),
@@ -293,47 +303,6 @@ const createFleet = async (sim: SimulatorProcess, count: number, friendsEach: nu
     )
   })
   return { accounts, friends }
-}
-
-/** Open-loop load: friends say `<tag>-<n>` to the accounts, round robin, at `rate` per second. */
-const offer = async (
-  sim: SimulatorProcess,
-  watcher: ReplyWatcher,
-  observer: FleetObserver,
-  load: {
-    readonly rate: number
-    readonly seconds: number
-    readonly maxInFlight: number
-    readonly tag: string
-    readonly accounts: ReadonlyArray<string>
-    readonly friends: ReadonlyMap<string, ReadonlyArray<string>>
-  },
-): Promise<{ count: number; seconds: number; firstAt: number }> => {
-  let issued = 0
-  let inFlight = 0
-  const firstAt = Date.now()
-  const started = performance.now()
-  const end = started + load.seconds * 1000
-  const say = (seq: number) => {
-    const account = load.accounts[seq % load.accounts.length]!
-    const own = load.friends.get(account) ?? []
-    const from = own[Math.floor(seq / load.accounts.length) % Math.max(1, own.length)]!
-    const text = `${load.tag}-${seq}`
-    watcher.said(text)
-    observer.expect(text)
-    inFlight++
-    void sim
-      .control("POST", "/say", { from, to: account, spec: { kind: "text", text } })
-      .finally(() => inFlight--)
-  }
-  while (performance.now() < end) {
-    const due = Math.floor((load.rate * (performance.now() - started)) / 1000)
-    while (issued < due && inFlight < load.maxInFlight) say(issued++)
-    await sleep(issued < due ? 0 : 2)
-  }
-  const seconds = (performance.now() - started) / 1000
-  while (inFlight > 0) await sleep(1)
-  return { count: issued, seconds, firstAt }
 }
 
 export const AUTOREPLY_USAGE = `Usage: runAutoReplyScenario([options])

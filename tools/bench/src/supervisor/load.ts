@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises"
 import type { SimulatorProcess } from "../simulator/SimulatorProcess.js"
-import type { FleetObserver } from "./FleetObserver.js"
 
 /**
  * The fleet's phones: each QR code the supervisor shows is scanned and confirmed through the
@@ -63,11 +62,19 @@ export interface LoadOptions {
   readonly tag: string
 }
 
+/** Who follows the offered texts: told of each before it is said, and of each the simulator refused. */
+export interface LoadTracker {
+  expect(text: string): void
+  forget(text: string): void
+}
+
 export interface LoadResult {
   readonly sent: number
   readonly failed: number
   readonly seconds: number
   readonly firstFailure: string | undefined
+  /** Wall clock (Date.now()) when the load began. */
+  readonly firstAt: number
 }
 
 /** Messages per `/say-batch` request at most. */
@@ -81,7 +88,7 @@ const SAY_BATCH = 50
  */
 export const offerLoad = async (
   sim: SimulatorProcess,
-  observer: FleetObserver,
+  tracker: LoadTracker,
   options: LoadOptions,
 ): Promise<LoadResult> => {
   const { accounts, friends } = options
@@ -97,7 +104,7 @@ export const offerLoad = async (
       const index = seq % accounts.length
       const own = friends[index]!
       const text = `${options.tag}-${seq}`
-      observer.expect(text)
+      tracker.expect(text)
       texts.push(text)
       messages.push({
         from: own[Math.floor(seq / accounts.length) % own.length]!,
@@ -108,7 +115,7 @@ export const offerLoad = async (
     const forget = (reason: string, text: string) => {
       failed++
       firstFailure ??= reason
-      observer.forget(text)
+      tracker.forget(text)
     }
     inFlight += texts.length
     void sim
@@ -121,6 +128,7 @@ export const offerLoad = async (
         inFlight -= texts.length
       })
   }
+  const firstAt = Date.now()
   const started = performance.now()
   const end = started + options.seconds * 1000
   for (;;) {
@@ -137,5 +145,5 @@ export const offerLoad = async (
   }
   const seconds = (performance.now() - started) / 1000
   while (inFlight > 0) await sleep(1)
-  return { sent: issued - failed, failed, seconds, firstFailure }
+  return { sent: issued - failed, failed, seconds, firstFailure, firstAt }
 }
