@@ -144,6 +144,20 @@ export class QrCancelled extends Data.TaggedError("QrCancelled")<{ readonly uuid
   }
 }
 
+/**
+ * A login redirect pointed outside Web WeChat's domains (qq.com, wechat.com): following it would
+ * hand the login ticket and then the session's cookies to a host that is not Web WeChat.
+ */
+export class UnknownHost extends Data.TaggedError("UnknownHost")<{
+  readonly endpoint: string
+  /** The host named, or the whole value when it is not a URL. */
+  readonly host: string
+}> {
+  override get message(): string {
+    return `${this.endpoint}: ${this.host} is not a Web WeChat host`
+  }
+}
+
 /** Every error that a round trip to a Web WeChat host can end in before its body is judged. */
 export type HttpFailure = TransportError | RequestTimeout | UnexpectedStatus | MalformedResponse
 

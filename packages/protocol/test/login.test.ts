@@ -12,6 +12,7 @@ import {
   qrImage,
   qrPayload,
   requestUuid,
+  webWeChatHost,
 } from "../src/login/Login.js"
 import { protocolLayer, recordingLayer } from "./support/layer.js"
 
@@ -76,6 +77,23 @@ describe("Login", () => {
     }).pipe(Effect.provide(layer)),
   )
 
+  it.effect("refuses a confirmed login whose redirect leaves Web WeChat's domains, without calling it", () =>
+    Effect.gen(function* () {
+      const options = { desktop: false, jar: CookieJar.empty() }
+      const uuid = yield* requestUuid(options)
+      yield* scanAndConfirm("wxid_p1")(uuid)
+      const confirmed = Chunk.toArray(yield* Stream.runCollect(awaitConfirmation(options, uuid))).at(-1) as { redirectUri: string }
+      const before = recording.requestsTo("webwxnewloginpage").length
+      const foreign = confirmed.redirectUri.replace(/^https:\/\/[^/]+/, "https://wx.qq.com.evil.example")
+      const refused = yield* Effect.flip(completeLogin(options, foreign))
+      assert(refused._tag === "UnknownHost", `failed with ${refused._tag}`)
+      expect(refused.host).toBe("wx.qq.com.evil.example")
+      const garbled = yield* Effect.flip(completeLogin(options, "not a url"))
+      expect(garbled._tag).toBe("UnknownHost")
+      expect(recording.requestsTo("webwxnewloginpage").length).toBe(before)
+    }).pipe(Effect.provide(recording.layer)),
+  )
+
   it.effect("logs in again by push login with the cookies of the earlier session", () =>
     Effect.gen(function* () {
       const options = { desktop: false, jar: CookieJar.empty() }
@@ -137,9 +155,13 @@ describe("Login", () => {
       expect(scanned.avatar).toMatch(/^data:img\/jpg;base64,\/9j\//)
       expect(confirmed?._tag).toBe("Confirmed")
       expect(rest).toEqual([])
-      const polls = recording.requestsTo("login").map((r) => new URL(r.url).searchParams)
+      // The recording is shared by the tests of this file: only this login's polls count.
+      const polls = recording
+        .requestsTo("login")
+        .map((r) => new URL(r.url).searchParams)
+        .filter((q) => q.get("uuid") === uuid)
       expect(polls.map((q) => q.get("tip"))).toEqual(["1", "1", "0"])
-      expect(polls.every((q) => q.get("uuid") === uuid && q.get("loginicon") === "true")).toBe(true)
+      expect(polls.every((q) => q.get("loginicon") === "true")).toBe(true)
     }).pipe(Effect.provide(recording.layer)),
   )
 
@@ -236,4 +258,17 @@ describe("Login", () => {
       expect([down.endpoint, down.host]).toEqual(["jslogin", "login.wx.qq.com"])
     }).pipe(Effect.provide(layer)),
   )
+})
+
+describe("webWeChatHost", () => {
+  it("accepts https hosts of qq.com and wechat.com only", () => {
+    expect(webWeChatHost("https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=t")).toBe("wx2.qq.com")
+    expect(webWeChatHost("https://web.wechat.com/cgi-bin/x")).toBe("web.wechat.com")
+    expect(webWeChatHost("https://qq.com/")).toBe("qq.com")
+    expect(webWeChatHost("http://wx.qq.com/")).toBeUndefined()
+    expect(webWeChatHost("https://wx.qq.com:8443/")).toBeUndefined()
+    expect(webWeChatHost("https://evilqq.com/")).toBeUndefined()
+    expect(webWeChatHost("https://wx.qq.com.evil.example/")).toBeUndefined()
+    expect(webWeChatHost("wx.qq.com")).toBeUndefined()
+  })
 })

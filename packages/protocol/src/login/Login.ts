@@ -4,6 +4,7 @@ import {
   LoginRefused,
   MalformedResponse,
   PushLoginRefused,
+  UnknownHost,
   QrCancelled,
   QrExpired,
   type HttpFailure,
@@ -200,21 +201,35 @@ export const pushLogin = (
     return answer.uuid
   })
 
+const WEB_WECHAT_DOMAINS = ["qq.com", "wechat.com"]
+
+const hostOf = (uri: string): string => (URL.canParse(uri) ? new URL(uri).host : uri)
+
+/** The https host `uri` names when it is one of Web WeChat's (a qq.com or wechat.com host), else undefined. */
+export const webWeChatHost = (uri: string): string | undefined => {
+  if (!URL.canParse(uri)) return undefined
+  const url = new URL(uri)
+  const host = url.hostname
+  const inDomain = WEB_WECHAT_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`))
+  return url.protocol === "https:" && url.port === "" && inDomain ? url.host : undefined
+}
+
 /**
  * webwxnewloginpage: trades the confirmed login's redirect for session keys. The answer is XML
  * rooted at `<error>` even on success; `ret` ≠ 0 is LoginRefused (1203 with the server's text).
  * Desktop mode may answer 301 with the XML in the body (redirects are never followed) and leave
- * wxsid/wxuin to the cookies.
+ * wxsid/wxuin to the cookies. A redirect outside qq.com and wechat.com is UnknownHost, never followed.
  */
 export const completeLogin = (
   options: LoginOptions,
   redirectUri: string,
-): Effect.Effect<WxSession, HttpFailure | LoginRefused, Transport | ProtocolConfig> =>
+): Effect.Effect<WxSession, HttpFailure | LoginRefused | UnknownHost, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
     const transport = yield* Transport
     const config = yield* ProtocolConfig
+    const home = webWeChatHost(redirectUri)
+    if (home === undefined) return yield* new UnknownHost({ endpoint: "webwxnewloginpage", host: hostOf(redirectUri) })
     const url = `${redirectUri}&fun=new&version=v2${options.desktop ? "&mod=desktop" : ""}`
-    const home = new URL(redirectUri).host
     const response = yield* transport.text(HttpClientRequest.get(url), {
       endpoint: "webwxnewloginpage",
       jar: options.jar,
