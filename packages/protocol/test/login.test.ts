@@ -46,6 +46,17 @@ const scanAndConfirm = (account: string) => (uuid: string) =>
     sim.world.confirm(uuid)
   })
 
+/** A QR login of `account`, scanned and confirmed: its options and the confirmed redirect. */
+const confirmedLogin = (account: string, { desktop }: { readonly desktop: boolean }) =>
+  Effect.gen(function* () {
+    const options = { desktop, jar: CookieJar.empty() }
+    const uuid = yield* requestUuid(options)
+    yield* scanAndConfirm(account)(uuid)
+    const confirmed = Chunk.toArray(yield* Stream.runCollect(awaitConfirmation(options, uuid))).at(-1)
+    assert(confirmed?._tag === "Confirmed", `login ended with ${confirmed?._tag}`)
+    return { options, uuid, confirmed }
+  })
+
 describe("Login", () => {
   it.effect("logs in by QR code: uuid, scan, confirm, keys from webwxnewloginpage", () =>
     Effect.gen(function* () {
@@ -66,10 +77,7 @@ describe("Login", () => {
 
   it.effect("fails with LoginRefused carrying the server's 1203 message", () =>
     Effect.gen(function* () {
-      const options = { desktop: false, jar: CookieJar.empty() }
-      const uuid = yield* requestUuid(options)
-      yield* scanAndConfirm("wxid_refused")(uuid)
-      const confirmed = Chunk.toArray(yield* Stream.runCollect(awaitConfirmation(options, uuid))).at(-1) as { redirectUri: string }
+      const { options, confirmed } = yield* confirmedLogin("wxid_refused", { desktop: false })
       const refused = yield* Effect.flip(completeLogin(options, confirmed.redirectUri))
       assert(refused._tag === "LoginRefused", `failed with ${refused._tag}`)
       expect(refused.ret).toBe(1203)
@@ -79,10 +87,7 @@ describe("Login", () => {
 
   it.effect("refuses a confirmed login whose redirect leaves Web WeChat's domains, without calling it", () =>
     Effect.gen(function* () {
-      const options = { desktop: false, jar: CookieJar.empty() }
-      const uuid = yield* requestUuid(options)
-      yield* scanAndConfirm("wxid_p1")(uuid)
-      const confirmed = Chunk.toArray(yield* Stream.runCollect(awaitConfirmation(options, uuid))).at(-1) as { redirectUri: string }
+      const { options, confirmed } = yield* confirmedLogin("wxid_p1", { desktop: false })
       const before = recording.requestsTo("webwxnewloginpage").length
       const foreign = confirmed.redirectUri.replace(/^https:\/\/[^/]+/, "https://wx.qq.com.evil.example")
       const refused = yield* Effect.flip(completeLogin(options, foreign))
@@ -96,10 +101,7 @@ describe("Login", () => {
 
   it.effect("logs in again by push login with the cookies of the earlier session", () =>
     Effect.gen(function* () {
-      const options = { desktop: false, jar: CookieJar.empty() }
-      const uuid = yield* requestUuid(options)
-      yield* scanAndConfirm("wxid_p1")(uuid)
-      const confirmed = Chunk.toArray(yield* Stream.runCollect(awaitConfirmation(options, uuid))).at(-1) as { redirectUri: string }
+      const { options, confirmed } = yield* confirmedLogin("wxid_p1", { desktop: false })
       const first = yield* completeLogin(options, confirmed.redirectUri)
       const { uin, home } = yield* first.data.get
       const pushUuid = yield* pushLogin(options, home, uin)
@@ -113,10 +115,7 @@ describe("Login", () => {
 
   it.effect("logs a web-refused account in through desktop mode (301 with the XML, ids from cookies)", () =>
     Effect.gen(function* () {
-      const options = { desktop: true, jar: CookieJar.empty() }
-      const uuid = yield* requestUuid(options)
-      yield* scanAndConfirm("wxid_refused")(uuid)
-      const confirmed = Chunk.toArray(yield* Stream.runCollect(awaitConfirmation(options, uuid))).at(-1) as { redirectUri: string }
+      const { options, confirmed } = yield* confirmedLogin("wxid_refused", { desktop: true })
       const session = yield* completeLogin(options, confirmed.redirectUri)
       const data = yield* session.data.get
       expect(data.uin).toBe(String(sim.world.account("wxid_refused").person.uin))
