@@ -114,9 +114,11 @@ export class RequestRejected extends Data.TaggedError("RequestRejected")<{
 export class LoginRefused extends Data.TaggedError("LoginRefused")<{
   readonly ret: number
   readonly serverMessage: string
+  /** The host that refused (the account's home host). */
+  readonly host: string
 }> {
   override get message(): string {
-    return `login refused (ret ${this.ret}): ${this.serverMessage}`
+    return `login refused by ${this.host} (ret ${this.ret}): ${this.serverMessage}`
   }
 }
 
@@ -124,9 +126,11 @@ export class LoginRefused extends Data.TaggedError("LoginRefused")<{
 export class PushLoginRefused extends Data.TaggedError("PushLoginRefused")<{
   readonly ret: string
   readonly serverMessage: string
+  /** The host that refused (the account's home host). */
+  readonly host: string
 }> {
   override get message(): string {
-    return `push login refused (ret ${this.ret}): ${this.serverMessage}`
+    return `push login refused by ${this.host} (ret ${this.ret}): ${this.serverMessage}`
   }
 }
 

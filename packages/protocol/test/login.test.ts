@@ -81,6 +81,7 @@ describe("Login", () => {
       const refused = yield* Effect.flip(completeLogin(options, confirmed.redirectUri))
       assert(refused._tag === "LoginRefused", `failed with ${refused._tag}`)
       expect(refused.ret).toBe(1203)
+      expect(refused.host).toBe(new URL(confirmed.redirectUri).host)
       expect(refused.serverMessage).toMatch(/^为了你的帐号安全，此微信号不能登录网页微信。/)
     }).pipe(Effect.provide(layer)),
   )
@@ -109,7 +110,8 @@ describe("Login", () => {
       const second = yield* completeLogin(options, again.redirectUri)
       expect((yield* second.data.get).sid).not.toBe((yield* first.data.get).sid)
       const refused = yield* Effect.flip(pushLogin({ desktop: false, jar: CookieJar.empty() }, home, uin))
-      expect(refused._tag).toBe("PushLoginRefused")
+      assert(refused._tag === "PushLoginRefused", `failed with ${refused._tag}`)
+      expect(refused.host).toBe(home)
     }).pipe(Effect.provide(layer)),
   )
 

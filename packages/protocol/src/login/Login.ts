@@ -196,7 +196,7 @@ export const pushLogin = (
       }),
     )
     if (answer.ret !== "0" || typeof answer.uuid !== "string" || answer.uuid === "") {
-      return yield* new PushLoginRefused({ ret: answer.ret, serverMessage: answer.msg })
+      return yield* new PushLoginRefused({ ret: answer.ret, serverMessage: answer.msg, host: response.host })
     }
     return answer.uuid
   })
@@ -243,7 +243,7 @@ export const completeLogin = (
     )
     const root = xml["error"]
     const ret = Number(childText(root, "ret"))
-    if (ret !== 0) return yield* new LoginRefused({ ret, serverMessage: childText(root, "message") })
+    if (ret !== 0) return yield* new LoginRefused({ ret, serverMessage: childText(root, "message"), host: response.host })
     const cookieUrl = `https://${home}/`
     const sid = childText(root, "wxsid") || options.jar.value("wxsid", cookieUrl)
     const uin = childText(root, "wxuin") || options.jar.value("wxuin", cookieUrl)
