@@ -294,6 +294,13 @@ describe("readRawMessage's fast path", () => {
     )
   })
 
+  it("reads an entry that is no object, even one that cannot be made a string, with its issue", () => {
+    const { raw, issues } = readRawMessage([{ toString: "" }])
+    assert.deepStrictEqual(raw, RawMessage.make({}))
+    assert.strictEqual(issues, "not an object: [object Array]")
+    assert.strictEqual(readRawMessage(7).issues, "not an object: 7")
+  })
+
   it("leaves objects that are not plain to the Schema, which reads own fields only", () => {
     const inherited = Object.assign(Object.create({ MsgType: "1", Content: 5 }) as Entry, {
       MsgId: "1",

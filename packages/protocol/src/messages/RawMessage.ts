@@ -241,12 +241,21 @@ export const readWellFormed = (entry: unknown): RawMessage | undefined => {
   }
 }
 
+/** What a non-object entry looks like, even an array holding an object that cannot be a string. */
+const describeValue = (value: unknown): string => {
+  try {
+    return String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
+}
+
 /** `readRawMessage` through the Schema alone: what the fast path falls back to. */
 export const readWithSchema = (
   entry: unknown,
 ): { readonly raw: RawMessage; readonly issues: string | undefined } => {
   if (!isRecord(entry))
-    return { raw: RawMessage.make({}), issues: `not an object: ${String(entry).slice(0, 100)}` }
+    return { raw: RawMessage.make({}), issues: `not an object: ${describeValue(entry).slice(0, 100)}` }
   return Either.match(decodeRaw(entry), {
     onRight: (raw) => ({ raw, issues: undefined }),
     onLeft: (error) => {
