@@ -90,6 +90,30 @@ describe("Transport", () => {
       }),
     )
 
+    it.scoped(`reads a body sent in pieces as one UTF-8 text, a character split between pieces included (${name})`, () =>
+      Effect.gen(function* () {
+        const body = Buffer.from("\uFEFFwindow.synccheck={retcode:\"0\",selector:\"2\"} 你好 😀")
+        const server = yield* recordingServer((_, res) => {
+          res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"])
+          // Cut inside the emoji (4 bytes) and inside a Chinese character (3 bytes).
+          const cuts = [5, body.length - 9, body.length - 2]
+          let from = 0
+          const next = () => {
+            const to = cuts.shift()
+            if (to === undefined) return void res.end(body.subarray(from))
+            res.write(body.subarray(from, to))
+            from = to
+            setImmediate(next)
+          }
+          next()
+        })
+        const jar = CookieJar.empty()
+        const answer = yield* synccheck("5 seconds", jar).pipe(Effect.provide(transportOver(server.port, client)))
+        expect(answer.text).toBe('window.synccheck={retcode:"0",selector:"2"} 你好 😀')
+        expect([jar.value("a", "https://webpush.wx2.qq.com/"), jar.value("b", "https://webpush.wx2.qq.com/")]).toEqual(["1", "2"])
+      }),
+    )
+
     it.scoped(`aborts the request when its fiber is interrupted (${name})`, () =>
       Effect.gen(function* () {
         let arrived: () => void = () => {}
