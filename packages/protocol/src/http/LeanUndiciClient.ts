@@ -277,16 +277,9 @@ const undiciOptions = (
   body: Body,
   abort: EventEmitter,
 ): Undici.Dispatcher.RequestOptions => ({
+  ...dispatchOptions(request, url, body),
   // undici takes an EventEmitter as its abort signal: cheaper than an AbortController per request.
   signal: abort,
-  method: request.method,
-  headers: request.headers,
-  origin: url.origin,
-  path: url.pathname + url.search,
-  body,
-  // Deadlines are the caller's; undici's own would cut the 25-second long polls short.
-  headersTimeout: 0,
-  bodyTimeout: 0,
 })
 
 const directBody = (body: Exclude<HttpBody.HttpBody, HttpBody.Stream>): Body => {
