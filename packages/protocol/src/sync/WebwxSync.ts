@@ -1,4 +1,4 @@
-import { Effect, Ref, Schema } from "effect"
+import { Effect, ParseResult, Ref, Schema } from "effect"
 import type { SessionCallError } from "../Errors.js"
 import { postJsonAs } from "../http/call.js"
 import type { Transport } from "../http/Transport.js"
@@ -8,8 +8,34 @@ import { SyncKey } from "../session/SessionState.js"
 import type { WxSession } from "../session/WxSession.js"
 
 /** Entries stay raw here: the decoders of messages and contacts read them. */
-const RawEntry = Schema.Record({ key: Schema.String, value: Schema.Unknown })
-const RawEntries = Schema.optionalWith(Schema.Array(RawEntry), { default: () => [] })
+const RawEntryArray = Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+
+/**
+ * An entry that `RawEntryArray` would only copy. Not one with an own `__proto__` key (as
+ * `JSON.parse` makes it), which the copy turns into its prototype, nor that copy itself.
+ */
+const isPlainEntry = (entry: unknown): boolean =>
+  typeof entry === "object" &&
+  entry !== null &&
+  Object.getPrototypeOf(entry) === Object.prototype &&
+  !Object.hasOwn(entry, "__proto__")
+
+/**
+ * `RawEntryArray` without copying every field of every entry, a sixth of the CPU of a webwxsync
+ * call with 100 messages: parsed entries pass as they are, anything else goes through the schema.
+ */
+const RawEntryList = Schema.declare(
+  [RawEntryArray],
+  {
+    decode: (entries) => (input, options) =>
+      Array.isArray(input) && input.every(isPlainEntry)
+        ? ParseResult.succeed(input as Schema.Schema.Type<typeof RawEntryArray>)
+        : ParseResult.decodeUnknown(entries)(input, options),
+    encode: (entries) => (input, options) => ParseResult.encodeUnknown(entries)(input, options),
+  },
+  { identifier: String(RawEntryArray.ast) },
+)
+const RawEntries = Schema.optionalWith(RawEntryList, { default: () => [] })
 
 const SyncAnswer = Schema.Struct({
   AddMsgList: RawEntries,

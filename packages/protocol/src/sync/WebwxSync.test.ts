@@ -1,0 +1,105 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { CookieJar } from "../http/CookieJar.js"
+import { Transport } from "../http/Transport.js"
+import { Upstream } from "../http/Upstream.js"
+import { ProtocolConfig } from "../ProtocolConfig.js"
+import { WxSession } from "../session/WxSession.js"
+import { webwxsync } from "./WebwxSync.js"
+
+const KEYS = `"BaseResponse":{"Ret":0,"ErrMsg":""},"SyncKey":{"Count":1,"List":[{"Key":1,"Val":2}]}`
+
+/** webwxsync on a session whose HTTP answers `{KEYS, ...fields}` from memory. */
+const syncAnswering = (fields: string) =>
+  Effect.gen(function* () {
+    const session = yield* WxSession.make({
+      jar: CookieJar.empty(),
+      desktop: false,
+      data: {
+        uin: "1",
+        sid: "sid",
+        skey: "@crypt_1",
+        passTicket: "ticket",
+        home: "wx2.qq.com",
+        webpushHost: "webpush.wx2.qq.com",
+        syncKey: { Count: 1, List: [{ Key: 1, Val: 1 }] },
+        syncCheckKey: undefined,
+        self: { userName: "@self", nickName: "Self" },
+      },
+    })
+    return yield* Effect.either(webwxsync(session))
+  }).pipe(
+    Effect.provide(
+      Layer.mergeAll(Transport.Default, ProtocolConfig.layer()).pipe(
+        Layer.provide(
+          Layer.mergeAll(
+            Layer.succeed(
+              HttpClient.HttpClient,
+              HttpClient.make((request) =>
+                Effect.succeed(HttpClientResponse.fromWeb(request, new Response(`{${KEYS},${fields}}`))),
+              ),
+            ),
+            Upstream.layer(),
+          ),
+        ),
+      ),
+    ),
+  )
+
+describe("webwxsync's answer", () => {
+  it.effect("hands over the entries as parsed, every field, NewMsgId with all its digits", () =>
+    Effect.gen(function* () {
+      const answer = yield* syncAnswering(
+        `"AddMsgList":[{"MsgId":"1","NewMsgId":1234567890123456789,"Content":"hi","RecommendInfo":{"Sex":1}}],` +
+          `"ModContactList":[{"UserName":"@a","MemberList":[]}],"DelContactList":[],"SKey":"@crypt_2"`,
+      )
+      assert(answer._tag === "Right")
+      const batch = answer.right
+      assert.deepStrictEqual(batch.addMsgList, [
+        { MsgId: "1", NewMsgId: "1234567890123456789", Content: "hi", RecommendInfo: { Sex: 1 } },
+      ])
+      assert.deepStrictEqual(batch.modContactList, [{ UserName: "@a", MemberList: [] }])
+      assert.deepStrictEqual([batch.delContactList, batch.modChatRoomMemberList, batch.skey], [[], [], "@crypt_2"])
+    }),
+  )
+
+  it.effect("drops an entry's own __proto__ key, as the copy of a Record schema does", () =>
+    Effect.gen(function* () {
+      const answer = yield* syncAnswering(
+        `"AddMsgList":[{"__proto__":{"x":1},"b":2},{"__proto__":null,"c":3}],"ModContactList":[{"d":{"__proto__":4}}]`,
+      )
+      assert(answer._tag === "Right")
+      const [first, second] = answer.right.addMsgList
+      assert.deepStrictEqual([first, second], [{ b: 2 }, { c: 3 }])
+      assert.deepStrictEqual([Object.getPrototypeOf(first), Object.getPrototypeOf(second)], [Object.prototype, Object.prototype])
+      const nested = answer.right.modContactList[0]?.["d"]
+      assert.isTrue(Object.hasOwn(nested as object, "__proto__"))
+    }),
+  )
+
+  it.effect("fails an entry that is no object as MalformedResponse, with the Record schema's reason", () =>
+    Effect.gen(function* () {
+      const answer = yield* syncAnswering(`"AddMsgList":[{"a":1},5]`)
+      assert(answer._tag === "Left" && answer.left._tag === "MalformedResponse")
+      assert.strictEqual(
+        answer.left.reason,
+        [
+          "(Struct (Encoded side) <-> Struct (Type side))",
+          "└─ Encoded side transformation failure",
+          "   └─ Struct (Encoded side)",
+          '      └─ ["AddMsgList"]',
+          "         └─ ReadonlyArray<{ readonly [x: string]: unknown }> | undefined",
+          "            ├─ ReadonlyArray<{ readonly [x: string]: unknown }>",
+          "            │  └─ [1]",
+          "            │     └─ Expected { readonly [x: string]: unknown }, actual 5",
+          '            └─ Expected undefined, actual [{"a":1},5]',
+        ].join("\n"),
+      )
+      const nested = yield* syncAnswering(`"AddMsgList":[[1]],"ModChatRoomMemberList":"x"`)
+      assert(nested._tag === "Left" && nested.left._tag === "MalformedResponse")
+      assert.include(nested.left.reason, "Expected { readonly [x: string]: unknown }, actual [1]")
+    }),
+  )
+})
