@@ -6,13 +6,15 @@
 import { spawn } from "node:child_process"
 import { constants } from "node:os"
 
+/** The node flags the supervisor runs with, besides those `given` (which win). */
+export const supervisorNodeFlags = (given) => (given.includes("--max-semi-space-size") ? [] : ["--max-semi-space-size=64"])
+
 /** Starts `main` with `args`; this process passes signals on and leaves with the child's exit code. */
 export const runFromSources = (main, args) => {
   const given = [process.env.NODE_OPTIONS ?? "", ...process.execArgv].join(" ")
-  const youngGeneration = given.includes("--max-semi-space-size") ? [] : ["--max-semi-space-size=64"]
   const child = spawn(
     process.execPath,
-    [...youngGeneration, "--conditions=@wxfleet/source", "--import", import.meta.resolve("tsx"), main, ...args],
+    [...supervisorNodeFlags(given), "--conditions=@wxfleet/source", "--import", import.meta.resolve("tsx"), main, ...args],
     { stdio: "inherit" },
   )
   // A terminal's Ctrl-C reaches both processes; other signals (a service manager's SIGTERM) are

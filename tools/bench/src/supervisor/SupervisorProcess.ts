@@ -3,6 +3,7 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { setTimeout as sleep } from "node:timers/promises"
+import { supervisorNodeFlags } from "@wxfleet/supervisor/bin/runFromSources"
 
 /** The supervisor's package directory and entry point, found through its package. */
 const SUPERVISOR_SRC = dirname(createRequire(import.meta.url).resolve("@wxfleet/supervisor"))
@@ -26,8 +27,8 @@ export interface SupervisorProcessOptions {
 const KEPT_LINES = 40
 
 /**
- * The supervisor as an operator runs it: `node --import tsx --conditions=@wxfleet/source
- * apps/supervisor/src/main.ts`, in its own process, configured through `WXFLEET_*`. It runs
+ * The supervisor as an operator runs it: `node <the bin's node flags> --import tsx
+ * --conditions=@wxfleet/source apps/supervisor/src/main.ts`, in its own process, configured through `WXFLEET_*`. It runs
  * under a shell that raises its open-file limit to the hard limit and then execs node, so the
  * pid is node's.
  */
@@ -83,6 +84,8 @@ export class SupervisorProcess {
         'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"',
         "supervisor",
         process.execPath,
+        // The flags `wxfleet-supervisor` starts node with, so the benchmark measures what operators run.
+        ...supervisorNodeFlags((options.nodeArgs ?? []).join(" ")),
         ...(options.nodeArgs ?? []),
         "--import",
         "tsx",
