@@ -5,4 +5,4 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { runFromSources } from "@wxfleet/supervisor/bin/runFromSources"
 
-runFromSources(join(dirname(fileURLToPath(import.meta.url)), "..", "src", "main.ts"), process.argv.slice(2))
+void runFromSources(join(dirname(fileURLToPath(import.meta.url)), "..", "src", "main.ts"), process.argv.slice(2))

@@ -5,7 +5,7 @@ import { freePort } from "@wxfleet/testing"
 import { afterAll, describe, expect, it } from "vitest"
 import { startInfrastructure, TEST_SECRET } from "./support/harness.js"
 
-/** `wxfleet-supervisor` as installed: the bin that starts node on the sources. */
+/** `wxfleet-supervisor` as installed: the bin that bundles the sources and starts node on the bundle. */
 const infra = await startInfrastructure({ syncHoldMs: 1_000 })
 afterAll(() => infra.close())
 
@@ -26,10 +26,14 @@ const childCommandLines = (pid: number): Array<string> =>
     })
 
 describe("the wxfleet-supervisor bin", () => {
-  it("runs the supervisor with a larger young generation and stops it with SIGTERM, exit 0", async () => {
+  it.each([
+    ["a bundle built in dist/", {}, "dist/main.mjs"],
+    ["the sources through tsx when asked", { WXFLEET_RUN_FROM_SOURCES: "1" }, "src/main.ts"],
+  ])("runs %s with a larger young generation and stops it with SIGTERM, exit 0", async (_, extraEnv, entry) => {
     const httpPort = await freePort()
     const wrapper = spawn(process.execPath, [bin], {
       env: {
+        ...extraEnv,
         PATH: process.env["PATH"] ?? "",
         WXFLEET_NATS_URL: infra.nats.url,
         WXFLEET_UPSTREAM: infra.sim.upstream,
@@ -51,7 +55,7 @@ describe("the wxfleet-supervisor bin", () => {
       const children = childCommandLines(wrapper.pid!)
       expect(children).toHaveLength(1)
       expect(children[0]).toContain("--max-semi-space-size=64")
-      expect(children[0]).toContain("src/main.ts")
+      expect(children[0]).toContain(entry)
       wrapper.kill("SIGTERM")
       expect(await exit).toBe(0)
     } finally {

@@ -1,13 +1,19 @@
 import { spawn, type ChildProcess } from "node:child_process"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { jetstream } from "@nats-io/jetstream"
 import { freePort } from "@wxfleet/testing"
 import { afterAll, describe, expect, it } from "vitest"
+import { bundle } from "../bin/bundle.mjs"
+import { supervisorNodeFlags } from "../bin/runFromSources.mjs"
 import { startInfrastructure, TEST_SECRET } from "./support/harness.js"
 
 /**
- * The supervisor as an operator runs it: its own process, killed with SIGKILL and started
- * again, stopped with SIGTERM, with nats-server itself killed under traffic.
+ * The supervisor as an operator runs it: its own process, from the bundle its bin builds, killed
+ * with SIGKILL and started again, stopped with SIGTERM, with nats-server itself killed under
+ * traffic.
  */
 const infra = await startInfrastructure({ syncHoldMs: 1_000 })
 const { sim, recorder, nats } = infra
@@ -17,15 +23,18 @@ world.addPerson({ wxid: "wxid_buddy", nickName: "Buddy" })
 world.befriend("wxid_p1", "wxid_buddy")
 const httpPort = await freePort()
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
+const bundleDir = await mkdtemp(join(tmpdir(), "wxfleet-supervisor-bundle-"))
+const bundled = await bundle(main, bundleDir)
 let child: ChildProcess | undefined
 
 afterAll(async () => {
   child?.kill("SIGKILL")
   await infra.close()
+  await rm(bundleDir, { recursive: true, force: true })
 })
 
 const startSupervisor = (): ChildProcess => {
-  const proc = spawn(process.execPath, ["--import", "tsx", "--conditions=@wxfleet/source", main], {
+  const proc = spawn(process.execPath, [...supervisorNodeFlags(""), bundled], {
     env: {
       ...process.env,
       WXFLEET_NATS_URL: nats.url,

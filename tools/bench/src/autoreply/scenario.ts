@@ -153,7 +153,7 @@ const runOnce = async (
 
     const started = performance.now()
     const httpPort = await freePort()
-    const supervisor = SupervisorProcess.start({
+    const supervisor = await SupervisorProcess.start({
       natsUrl: nats.url,
       upstream: `${sim.url}/{host}`,
       secretKey: randomBytes(32).toString("hex"),
@@ -274,7 +274,8 @@ const supervisorVitals = async (port: number): Promise<string> => {
   const sends = value("wxfleet_send_latency_seconds_count")
   return (
     `event-loop delay p50 ${ms(value("nodejs_eventloop_lag_p50_seconds"))}, p99 ${ms(value("nodejs_eventloop_lag_p99_seconds"))}, ` +
-    `max ${ms(value("nodejs_eventloop_lag_max_seconds"))}; mean send latency ${ms(value("wxfleet_send_latency_seconds_sum") / sends)} over ${sends} sends`
+    `max ${ms(value("nodejs_eventloop_lag_max_seconds"))}; mean send latency ${ms(value("wxfleet_send_latency_seconds_sum") / sends)} over ${sends} sends; ` +
+    `state saves so far: ${["changed", "routine", "stop"].map((reason) => `${reason} ${value(`wxfleet_state_saves_total\\{reason="${reason}"\\}`) || 0}`).join(", ")}`
   )
 }
 

@@ -185,7 +185,7 @@ export const runPeerBenchmark = async (
     const watcher = await EchoWatcher.start(sim)
     run.onCleanup(() => watcher.close())
 
-    const supervisor = SupervisorProcess.start({
+    const supervisor = await SupervisorProcess.start({
       natsUrl: nats.url,
       upstream: `${sim.url}/{host}`,
       secretKey: randomBytes(32).toString("hex"),

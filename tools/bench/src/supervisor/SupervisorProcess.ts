@@ -3,6 +3,7 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { setTimeout as sleep } from "node:timers/promises"
+import { bundle } from "@wxfleet/supervisor/bin/bundle"
 import { supervisorNodeFlags } from "@wxfleet/supervisor/bin/runFromSources"
 
 /** The supervisor's package directory and entry point, found through its package. */
@@ -27,8 +28,8 @@ export interface SupervisorProcessOptions {
 const KEPT_LINES = 40
 
 /**
- * The supervisor as an operator runs it: `node <the bin's node flags> --import tsx
- * --conditions=@wxfleet/source apps/supervisor/src/main.ts`, in its own process, configured through `WXFLEET_*`. It runs
+ * The supervisor as an operator runs it (`wxfleet-supervisor`): bundled into the supervisor's
+ * `dist/`, started as `node <the bin's node flags> dist/main.mjs` in its own process, configured through `WXFLEET_*`. It runs
  * under a shell that raises its open-file limit to the hard limit and then execs node, so the
  * pid is node's.
  */
@@ -65,7 +66,13 @@ export class SupervisorProcess {
     return this.child.exitCode === null && this.child.signalCode === null
   }
 
-  static start(options: SupervisorProcessOptions): SupervisorProcess {
+  static async start(options: SupervisorProcessOptions): Promise<SupervisorProcess> {
+    // As with the bin, `WXFLEET_RUN_FROM_SOURCES=1` runs the sources through tsx (CPU profiles then
+    // name each source file instead of the one bundle).
+    const entry =
+      process.env["WXFLEET_RUN_FROM_SOURCES"] === "1"
+        ? ["--import", "tsx", "--conditions=@wxfleet/source", SUPERVISOR_MAIN]
+        : [await bundle(SUPERVISOR_MAIN, join(SUPERVISOR_DIR, "dist"))]
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...options.extraEnv,
@@ -87,10 +94,7 @@ export class SupervisorProcess {
         // The flags `wxfleet-supervisor` starts node with, so the benchmark measures what operators run.
         ...supervisorNodeFlags((options.nodeArgs ?? []).join(" ")),
         ...(options.nodeArgs ?? []),
-        "--import",
-        "tsx",
-        "--conditions=@wxfleet/source",
-        SUPERVISOR_MAIN,
+        ...entry,
       ],
       { cwd: SUPERVISOR_DIR, env, stdio: ["ignore", "pipe", "pipe"] },
     )

@@ -187,7 +187,7 @@ export const runSupervisorBenchmark = async (
       )
 
     const started = performance.now()
-    const supervisor = SupervisorProcess.start({
+    const supervisor = await SupervisorProcess.start({
       natsUrl: nats.url,
       upstream: `${sim.url}/{host}`,
       secretKey: randomBytes(32).toString("hex"),
