@@ -23,7 +23,7 @@ export const bundle = async (main, outDir, name = basename(main).replace(/\.ts$/
     conditions: ["@wxfleet/source"],
     outfile,
     write: false,
-    sourcemap: "external",
+    sourcemap: "linked",
     logLevel: "warning",
     // CommonJS dependencies inside an ES module still call require().
     banner: { js: 'import { createRequire as __wxfleetRequire } from "node:module"; const require = __wxfleetRequire(import.meta.url);' },
