@@ -8,7 +8,7 @@ describe("heap policy", () => {
     const policy = heapPolicy("auto", {}, [])
     expect(policy).toEqual({ _tag: "Auto" })
     expect(heapGrowingPercentFor(policy, LARGE_FLEET_SESSIONS - 1)).toBeUndefined()
-    expect(heapGrowingPercentFor(policy, LARGE_FLEET_SESSIONS)).toBe(60)
+    expect(heapGrowingPercentFor(policy, LARGE_FLEET_SESSIONS)).toBe(100)
   })
 
   it("applies a given percentage from the start, and 0 or node's own flag means V8's default", () => {

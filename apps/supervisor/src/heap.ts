@@ -2,14 +2,16 @@ import { Either } from "effect"
 import { setFlagsFromString } from "node:v8"
 
 /** How far past its live set V8 lets the heap grow before collecting, for large fleets. */
-export const LARGE_FLEET_HEAP_GROWING_PERCENT = 60
+export const LARGE_FLEET_HEAP_GROWING_PERCENT = 100
 /** From this many sessions on, a fleet counts as large. */
 export const LARGE_FLEET_SESSIONS = 5_000
 
 /**
  * A fleet's live heap is large and steady (about 85 KB a session), and V8's own growing factor
- * lets RSS reach three to four times it: 1.9–2.2 GiB at 10,000 sessions, where 60 % kept them at
- * 1.3–1.6 GiB. With a thousand sessions the same setting cost a quarter of the throughput (more
+ * lets RSS reach three to four times it: 1.9–2.2 GiB at 10,000 sessions. 60 % kept them at
+ * 1.3–1.4 GiB but collected so often that the idle fleet spent 23 % of a core; 100 % holds
+ * 1.5–1.6 GiB at 12–13 % idle, with at least as much throughput (BENCHMARKS.md, session 4).
+ * With a thousand sessions a tight setting cost a quarter of the throughput (more
  * collections of a heap that is small anyway), so by default (`WXFLEET_HEAP_GROWING_PERCENT`
  * unset or `auto`) it applies once the fleet reaches 5,000 sessions; a number applies it from the
  * start, `0` never; a `--heap-growing-percent` given to node wins.
