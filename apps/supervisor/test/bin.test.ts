@@ -11,19 +11,28 @@ afterAll(() => infra.close())
 
 const bin = fileURLToPath(new URL("../bin/supervisor.mjs", import.meta.url))
 
-/** The command lines of a process's children (Linux /proc). */
-const childCommandLines = (pid: number): Array<string> =>
+/** A process's children (Linux /proc). */
+const childPids = (pid: number): Array<number> =>
   readdirSync("/proc")
     .filter((entry) => /^\d+$/.test(entry))
     .flatMap((entry) => {
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
-        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
-        return ppid === pid ? [readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ")] : []
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid ? [Number(entry)] : []
       } catch {
         return [] // gone meanwhile
       }
     })
+
+/** The command lines of a process's children. */
+const childCommandLines = (pid: number): Array<string> =>
+  childPids(pid).flatMap((child) => {
+    try {
+      return [readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0").join(" ")]
+    } catch {
+      return [] // gone meanwhile
+    }
+  })
 
 describe("the wxfleet-supervisor bin", () => {
   it.each([
@@ -59,6 +68,8 @@ describe("the wxfleet-supervisor bin", () => {
       wrapper.kill("SIGTERM")
       expect(await exit).toBe(0)
     } finally {
+      // A failed assertion must not leave the supervisor behind: the wrapper cannot pass SIGKILL on.
+      for (const pid of childPids(wrapper.pid!)) process.kill(pid, "SIGKILL")
       wrapper.kill("SIGKILL")
     }
   }, 60_000)
