@@ -54,6 +54,26 @@ describe("the login poll", () => {
     assert.isAtLeast(Date.now() - started, 250)
   })
 
+  it("says loginPollHeld once per poll, even when its hold has to wait again", async () => {
+    const browser = new Browser(sim.url)
+    const uuid = await jslogin(browser)
+    let held = 0
+    const count = (flow: string) => {
+      if (flow !== uuid) return
+      // The first time: set the clock back, so the hold's timer ends before the hold does (as a
+      // timer firing a millisecond early does) and the poll waits once more.
+      if (held++ === 0) world.advanceClock(-100)
+    }
+    world.events.on("loginPollHeld", count)
+    try {
+      assert.strictEqual(await poll(browser, uuid), "window.code=408;")
+      assert.strictEqual(held, 1)
+    } finally {
+      world.events.off("loginPollHeld", count)
+      world.advanceClock(100)
+    }
+  })
+
   it("answers a held poll at once with 201 and the avatar when the phone scans", async () => {
     const browser = new Browser(sim.url)
     const uuid = await jslogin(browser)

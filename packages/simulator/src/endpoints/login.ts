@@ -45,10 +45,14 @@ const poll = async (ctx: Context): Promise<void> => {
     world.now() + world.options.loginPollHoldMs,
     flow.createdAt + world.options.qrTtlMs + 1,
   )
+  // "loginPollHeld" is said once per poll: a timer that fires a millisecond before the clock says
+  // the hold is over waits once more, and a second event would read as a second poll.
+  let announced = false
   while (isQuiet(flow, ctx.query.get("tip"))) {
     const wait = holdUntil - world.now()
     if (wait <= 0) break
-    const changed = await waitForChange(ctx, flow, wait)
+    const changed = await waitForChange(ctx, flow, wait, !announced)
+    announced = true
     if (changed === "gone") return
     flow = world.flow(uuid)!
   }
@@ -59,7 +63,12 @@ const poll = async (ctx: Context): Promise<void> => {
 const isQuiet = (flow: LoginFlow, tip: string | null): boolean =>
   flow.state === "waiting" || (flow.state === "scanned" && tip === "0")
 
-const waitForChange = (ctx: Context, flow: LoginFlow, ms: number): Promise<"changed" | "timeout" | "gone"> =>
+const waitForChange = (
+  ctx: Context,
+  flow: LoginFlow,
+  ms: number,
+  announce: boolean,
+): Promise<"changed" | "timeout" | "gone"> =>
   new Promise((resolve) => {
     const done = (result: "changed" | "timeout" | "gone") => {
       clearTimeout(timer)
@@ -70,7 +79,7 @@ const waitForChange = (ctx: Context, flow: LoginFlow, ms: number): Promise<"chan
     const timer = setTimeout(() => done("timeout"), ms)
     flow.waiters.add(onChange)
     ctx.onClientGone(() => done("gone"))
-    ctx.world.events.emit("loginPollHeld", flow.uuid)
+    if (announce) ctx.world.events.emit("loginPollHeld", flow.uuid)
   })
 
 const pollAnswer = (ctx: Context, flow: LoginFlow): string => {
