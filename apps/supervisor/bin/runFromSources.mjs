@@ -18,14 +18,16 @@ export const supervisorNodeFlags = (given) => (given.includes("--max-semi-space-
 export const runFromSources = async (main, args, { bundleInto } = {}) => {
   const given = [process.env.NODE_OPTIONS ?? "", ...process.execArgv].join(" ")
   const fromSources = bundleInto === undefined || process.env.WXFLEET_RUN_FROM_SOURCES === "1"
-  let entry
-  try {
-    entry = fromSources
-      ? ["--conditions=@wxfleet/source", "--import", import.meta.resolve("tsx"), main]
-      : [await bundle(main, bundleInto)]
-  } catch (error) {
-    console.error(`could not build ${main}: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(1)
+  const sources = ["--conditions=@wxfleet/source", "--import", import.meta.resolve("tsx"), main]
+  let entry = sources
+  if (!fromSources) {
+    try {
+      entry = [await bundle(main, bundleInto)]
+    } catch (error) {
+      // E.g. a read-only checkout: the sources still run, with more memory.
+      const reason = error instanceof Error ? error.message : String(error)
+      console.error(`could not bundle ${main} into ${bundleInto} (${reason}); running the sources through tsx`)
+    }
   }
   const child = spawn(process.execPath, [...supervisorNodeFlags(given), ...entry, ...args], { stdio: "inherit" })
   // A terminal's Ctrl-C reaches both processes; other signals (a service manager's SIGTERM) are
