@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { bundle } from "@wxfleet/launch/bundle"
 import { speak } from "@wxfleet/simulator"
 import { MARKER, outcomeCounter } from "@wxfleet/worker"
 import { TestFleet } from "@wxfleet/worker/testing"
@@ -9,8 +13,9 @@ import { autoReply, configFile, testWorkerConfig } from "./support.js"
 
 /**
  * Copies of auto-reply sharing the durable consumer: each message handled once, and a copy
- * killed (SIGKILL, in its own process) mid-stream loses nothing and sends nothing twice. The
- * supervisor paces sends slowly here, so a copy always has commands in flight.
+ * killed (SIGKILL, in its own process: the bundle `wxfleet-auto-reply` runs) mid-stream loses
+ * nothing and sends nothing twice. The supervisor paces sends slowly here, so a copy always has
+ * commands in flight.
  */
 const fleet = await TestFleet.start({ supervisor: { sendInterval: Duration.millis(40) } })
 const world = fleet.world
@@ -26,12 +31,15 @@ const file = await configFile(
     accounts: { "*": { rules: [{ regex: "^(job|task) (\\d+)$", reply: "done {1} {2}" }] } },
   }),
 )
+const bundleDir = await mkdtemp(join(tmpdir(), "wxfleet-auto-reply-bundle-"))
+const bundled = await bundle(fileURLToPath(new URL("../src/main.ts", import.meta.url)), bundleDir)
 let child: ChildProcess | undefined
 
 beforeAll(() => fleet.login("p1", "wxid_p1"), 30_000)
 afterAll(async () => {
   child?.kill("SIGKILL")
   await fleet.close()
+  await rm(bundleDir, { recursive: true, force: true })
 })
 
 /** Says `<word> 0` … `<word> n-1`, round robin from the friends. */
@@ -80,8 +88,7 @@ describe("copies of a worker", () => {
   }, 60_000)
 
   it("lose nothing and send nothing twice when one is killed mid-stream", async () => {
-    const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
-    child = spawn(process.execPath, ["--import", "tsx", "--conditions=@wxfleet/source", main], {
+    child = spawn(process.execPath, [bundled], {
       env: {
         ...process.env,
         WXFLEET_NATS_URL: fleet.nats.url,

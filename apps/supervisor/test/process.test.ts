@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url"
 import { jetstream } from "@nats-io/jetstream"
 import { freePort } from "@wxfleet/testing"
 import { afterAll, describe, expect, it } from "vitest"
-import { bundle } from "../bin/bundle.mjs"
+import { bundle } from "@wxfleet/launch/bundle"
 import { supervisorNodeFlags } from "../bin/runFromSources.mjs"
 import { startInfrastructure, TEST_SECRET } from "./support/harness.js"
 

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { bundle } from "@wxfleet/launch/bundle"
 
 /** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, nearly always 100). */
 const CLOCK_TICKS = (() => {
@@ -33,3 +34,13 @@ export const cpuMeter = (pid: number): (() => number) => {
   const startWall = performance.now()
   return () => (cpuSeconds(pid) - startCpu) / ((performance.now() - startWall) / 1000)
 }
+
+/**
+ * What follows `node` to start an app's `main` as its bin does: the bundle built into
+ * `bundleInto`, or with `WXFLEET_RUN_FROM_SOURCES=1` the sources through tsx (CPU profiles then
+ * name each source file instead of the one bundle).
+ */
+export const appEntryArgs = async (main: string, bundleInto: string): Promise<Array<string>> =>
+  process.env["WXFLEET_RUN_FROM_SOURCES"] === "1"
+    ? ["--import", "tsx", "--conditions=@wxfleet/source", main]
+    : [await bundle(main, bundleInto)]

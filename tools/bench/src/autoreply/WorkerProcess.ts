@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
+import { appEntryArgs } from "../proc.js"
 
 /** auto-reply's entry point, found through its package. */
 const AUTO_REPLY_MAIN = join(
@@ -9,7 +10,10 @@ const AUTO_REPLY_MAIN = join(
   "main.ts",
 )
 
-/** A copy of auto-reply as an operator runs it: its own process, configured through `WXFLEET_*`. */
+/**
+ * A copy of auto-reply as an operator runs it (`wxfleet-auto-reply`): bundled into the app's
+ * `dist/`, in its own process, configured through `WXFLEET_*`.
+ */
 export class WorkerProcess {
   readonly tail: Array<string> = []
   errors = 0
@@ -33,9 +37,10 @@ export class WorkerProcess {
     nodeArgs: ReadonlyArray<string> = [],
     timeoutMs = 60_000,
   ): Promise<WorkerProcess> {
+    const entry = await appEntryArgs(AUTO_REPLY_MAIN, join(dirname(dirname(AUTO_REPLY_MAIN)), "dist"))
     const child = spawn(
       process.execPath,
-      [...nodeArgs, "--import", "tsx", "--conditions=@wxfleet/source", AUTO_REPLY_MAIN],
+      [...nodeArgs, ...entry],
       {
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],

@@ -3,7 +3,7 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { setTimeout as sleep } from "node:timers/promises"
-import { bundle } from "@wxfleet/supervisor/bin/bundle"
+import { appEntryArgs } from "../proc.js"
 import { supervisorNodeFlags } from "@wxfleet/supervisor/bin/runFromSources"
 
 /** The supervisor's package directory and entry point, found through its package. */
@@ -67,12 +67,7 @@ export class SupervisorProcess {
   }
 
   static async start(options: SupervisorProcessOptions): Promise<SupervisorProcess> {
-    // As with the bin, `WXFLEET_RUN_FROM_SOURCES=1` runs the sources through tsx (CPU profiles then
-    // name each source file instead of the one bundle).
-    const entry =
-      process.env["WXFLEET_RUN_FROM_SOURCES"] === "1"
-        ? ["--import", "tsx", "--conditions=@wxfleet/source", SUPERVISOR_MAIN]
-        : [await bundle(SUPERVISOR_MAIN, join(SUPERVISOR_DIR, "dist"))]
+    const entry = await appEntryArgs(SUPERVISOR_MAIN, join(SUPERVISOR_DIR, "dist"))
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...options.extraEnv,

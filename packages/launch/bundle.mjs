@@ -1,7 +1,8 @@
 // Builds a TypeScript entry point and everything it imports into one ES module with esbuild.
-// A supervisor run through tsx carries tsx's loader thread (its own V8 isolate) and every module
-// transformed on the fly: the empty process was 190-200 MB of RSS; bundled it is about 105 MB
-// (BENCHMARKS.md, issue 7). Built at each start (under a second), so it is never stale.
+// A process run through tsx carries tsx's loader thread (its own V8 isolate) and every module
+// transformed on the fly: an empty supervisor or auto-reply copy was 190-210 MB of RSS; bundled
+// it is about 105 MB (BENCHMARKS.md, issue 7). Built at each start (under a second), so it is
+// never stale.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { basename, dirname, join } from "node:path"
