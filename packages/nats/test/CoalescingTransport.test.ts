@@ -74,6 +74,9 @@ describe("connectCoalescing", () => {
         const reconnected = Promise.all([nc, responder].map((c) => waitFor(c, "reconnect")))
         await local.restart()
         await reconnected
+        // The responder re-subscribes on its own connection; a round trip on it makes sure the server has
+        // the subscription before the request arrives on the other connection (else: no responders).
+        await responder.flush()
         expect((await nc.request("svc.echo", "b", { timeout: 5_000 })).string()).toBe("echo:b")
       } finally {
         await nc.close()
