@@ -5,6 +5,7 @@ import { headers as natsHeaders } from "@nats-io/transport-node"
 import { Config, Context, Data, Effect, FiberSet, Layer, Option, type Scope } from "effect"
 import { connectCoalescing, connectPlain } from "./CoalescingTransport.js"
 import { FifoGate } from "./FifoGate.js"
+import { settleAnsweredRequestsQuietly } from "./QuietRequests.js"
 
 /** A NATS operation failed; `operation` says which, `reason` what the client reported. */
 export class NatsError extends Data.TaggedError("NatsError")<{
@@ -49,8 +50,9 @@ export class Nats extends Context.Tag("@wxfleet/nats/Nats")<Nats, NatsShape>() {
       Effect.gen(function* () {
         const connection = yield* Effect.acquireRelease(
           Effect.tryPromise({
-            try: () =>
-              (options.coalesceWrites === false ? connectPlain : connectCoalescing)({
+            try: () => {
+              settleAnsweredRequestsQuietly()
+              return (options.coalesceWrites === false ? connectPlain : connectCoalescing)({
                 servers: typeof options.servers === "string" ? options.servers : [...options.servers],
                 ...(options.name === undefined ? {} : { name: options.name }),
                 maxReconnectAttempts: -1,
@@ -59,7 +61,8 @@ export class Nats extends Context.Tag("@wxfleet/nats/Nats")<Nats, NatsShape>() {
                 // Stack traces captured up front for every request and publish ack cost a fleet
                 // several % of its CPU; our errors name the operation instead (NatsError).
                 noAsyncTraces: true,
-              }),
+              })
+            },
             catch: natsError("connect"),
           }),
           (nc) => Effect.promise(() => (nc.isClosed() ? Promise.resolve() : nc.drain().catch(() => nc.close()))),
