@@ -141,10 +141,7 @@ export class Commands extends Effect.Service<Commands>()("@wxfleet/worker/Comman
             error._tag === "CommandFailed" && NOT_RUN.has(error.error.tag) && n + 1 < key.deliveries
           if (!retryable) return yield* error
         }
-      }).pipe(
-        // No stack trace per span: capturing one per message was a visible share of a copy's CPU.
-        Effect.withSpan("Commands.act", { attributes: { account, op }, captureStackTrace: false }),
-      )
+      })
 
     /** Sends a text that ends with the worker marker, so no worker ever answers it. */
     const sendText = (account: string, text: SendText, key: ActionKey) =>

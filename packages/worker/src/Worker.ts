@@ -145,7 +145,11 @@ export const runWorker = <E, R>(
     const guard = yield* Guard
     yield* ensureWorkerStreams
     yield* ensureConsumer
-    const count = (outcome: Outcome) => Metric.increment(outcomeCounter(config, outcome))
+    // Built once: a tagged counter per message meant hashing its key and tags each time.
+    const counts = new Map(
+      (["handled", "ignored", "retried", "dead_lettered"] as const).map((o) => [o, Metric.increment(outcomeCounter(config, o))]),
+    )
+    const count = (outcome: Outcome) => counts.get(outcome)!
     const keepAliveEvery = Duration.millis(Math.max(100, Duration.toMillis(config.backoff[0]!) / 3))
     /**
      * Messages whose handler is at work, with when it started. One fiber pushes their ack
@@ -227,11 +231,8 @@ export const runWorker = <E, R>(
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause) ? Effect.void : failed(msg, cause),
         ),
+        // No span per message: nothing reads them, and they were a visible share of a copy's CPU.
         Effect.annotateLogs({ app: config.app, subject: msg.subject }),
-        Effect.withSpan("Worker.handle", {
-          attributes: { subject: msg.subject, deliveries: msg.info.deliveryCount },
-          captureStackTrace: false,
-        }),
       )
 
     /*
