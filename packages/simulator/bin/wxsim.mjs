@@ -5,9 +5,12 @@ import { constants } from "node:os"
 import { fileURLToPath } from "node:url"
 
 const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url))
+// WXSIM_CPU_PROF_DIR: the serving process writes a V8 CPU profile there (the benchmarks' --cpu-prof).
+const profile = process.env.WXSIM_CPU_PROF_DIR
 const child = spawn(
   process.execPath,
   [
+    ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
     "--conditions=@wxfleet/source",
     "--import",
     import.meta.resolve("tsx"),

@@ -137,7 +137,7 @@ const runOnce = async (
   try {
     const nats = await NatsServer.start()
     cleanups.push(() => nats.dispose())
-    const sim = await SimulatorProcess.launch({ syncHoldMs: options.syncHoldMs })
+    const sim = await SimulatorProcess.launch({ syncHoldMs: options.syncHoldMs, cpuProfileDir: options.cpuProfileDir })
     cleanups.push(() => sim.stop())
     const fleet = await createFleet(sim, accounts, options.friendsEach)
     log(`${accounts} accounts: created`)
@@ -333,7 +333,7 @@ and every reply is timed from the say to the simulator recording the account's s
   --warmup-seconds N     a first step at the lowest rate, shown as warm-up; 0: none (default ${DEFAULT_AUTOREPLY_SCENARIO.warmupSeconds})
   --copies N             auto-reply processes (default ${DEFAULT_AUTOREPLY_SCENARIO.copies})
   --concurrency N        messages one copy handles at once (default ${DEFAULT_AUTOREPLY_SCENARIO.concurrency})
-  --cpu-prof DIR         the supervisor and each auto-reply copy write a CPU profile into DIR
+  --cpu-prof DIR         the supervisor, each auto-reply copy and the simulator write a CPU profile into DIR
   --json                 print the figures as JSON instead of a table`
 
 const numbers = (

@@ -18,6 +18,8 @@ export interface SimulatorProcessOptions {
   readonly syncHoldMs: number
   /** How long the child may take to print its upstream (tsx compiles on the way). */
   readonly startTimeoutMs?: number
+  /** Where the serving process writes a V8 CPU profile of its run, if set. */
+  readonly cpuProfileDir?: string | undefined
 }
 
 /** The simulator CLI running as a child process, and a client for its control API. */
@@ -39,6 +41,7 @@ export class SimulatorProcess {
       [WXSIM_BIN, "--port", "0", "--sync-hold-ms", String(options.syncHoldMs)],
       {
         stdio: ["ignore", "pipe", "inherit"],
+        env: options.cpuProfileDir === undefined ? process.env : { ...process.env, WXSIM_CPU_PROF_DIR: options.cpuProfileDir },
       },
     )
     const lines = createInterface({ input: child.stdout! })

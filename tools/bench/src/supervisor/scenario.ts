@@ -162,7 +162,7 @@ export const runSupervisorBenchmark = async (
     const nats = await NatsServer.start()
     run.onCleanup(() => nats.dispose())
     const natsPid = childPid("nats-server", String(nats.port))
-    const sim = await SimulatorProcess.launch({ syncHoldMs: options.syncHoldMs })
+    const sim = await SimulatorProcess.launch({ syncHoldMs: options.syncHoldMs, cpuProfileDir: options.cpuProfileDir })
     run.onCleanup(() => sim.stop())
     log(`nats-server pid ${natsPid ?? "?"} at ${nats.url}; simulator pid ${sim.serverPid}`)
 
@@ -554,7 +554,7 @@ latency under a sustained load of friends' messages.
                           per account (default ${DEFAULT_SUPERVISOR_SCENARIO.addVia})
   --login-window N        with request: added but not yet logged in at most, 0 for no limit
                           (default ${DEFAULT_SUPERVISOR_SCENARIO.loginWindow})
-  --cpu-prof DIR          the supervisor writes a CPU profile of its run into DIR
+  --cpu-prof DIR          the supervisor and the simulator write a CPU profile of their run into DIR
   --node-arg FLAG         a node flag for the supervisor (repeatable), e.g. --node-arg=--max-old-space-size=8192
   --deadline-seconds N    abandon the run after this long (default ${DEFAULT_SUPERVISOR_SCENARIO.deadlineSeconds})
   --json                  print the figures as JSON instead of a table`
