@@ -1,10 +1,11 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { type Account, Simulator } from "@wxfleet/simulator"
-import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, type Scope, Stream } from "effect"
+import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, Option, Queue, Ref, type Scope, Stream } from "effect"
 import { afterAll } from "vitest"
 import { RetryPolicies, type RetryPolicy } from "../src/Schedules.js"
 import type { WxSession } from "../src/session/WxSession.js"
 import { synccheck } from "../src/sync/Synccheck.js"
+import { makeHostWatch } from "../src/sync/HostWatch.js"
 import { SyncEvent, syncLoop } from "../src/sync/SyncLoop.js"
 import { jsonBody, protocolLayer, recordingLayer } from "./support/layer.js"
 import { loginAs } from "./support/session.js"
@@ -341,5 +342,50 @@ describe("SyncLoop", () => {
       expect(textsOf(events)).toEqual(["t1"])
       expect((yield* session.data.get).webpushHost).toBe(WEBPUSH)
     }).pipe(Effect.provide(layer)),
+  )
+
+  it.scopedLive(
+    "wakes a session in a long backoff as soon as another session of the fleet is answered again",
+    () =>
+      Effect.gen(function* () {
+        const patientSession = yield* newAccount("wxid_patient")
+        const eagerSession = yield* newAccount("wxid_eager")
+        const hostWatch = makeHostWatch()
+        // Without the watch this session would next try in 24–36 s.
+        const patient: RetryPolicy = { base: "30 seconds", max: "30 seconds", times: 10 }
+        const seen = yield* Queue.unbounded<SyncEvent>()
+        const run = (session: WxSession, reconnect: RetryPolicy, out?: Queue.Queue<SyncEvent>) =>
+          Effect.forkScoped(
+            Stream.runForEach(syncLoop(session, { reconnect, hostWatch }), (event) =>
+              Effect.zipRight(
+                event._tag === "Batch" ? event.commit : Effect.void,
+                out === undefined ? Effect.void : Queue.offer(out, event),
+              ),
+            ),
+          )
+        const next = (tag: SyncEvent["_tag"]) =>
+          Effect.iterate(undefined as SyncEvent | undefined, {
+            while: (event) => event?._tag !== tag,
+            body: () => Queue.take(seen),
+          })
+        yield* run(patientSession, patient, seen)
+        yield* run(eagerSession, fast)
+        yield* next("Connected")
+        const hosts = patientSession.hosts.webpush
+        yield* Effect.acquireRelease(
+          Effect.sync(() => hosts.forEach((host) => sim.faults.hostDown(host))),
+          () => Effect.sync(() => hosts.forEach((host) => sim.faults.hostUp(host))),
+        )
+        yield* next("Reconnecting")
+        hosts.forEach((host) => sim.faults.hostUp(host))
+        const upAt = yield* Clock.currentTimeMillis
+        // The eager session gets through within its 200 ms backoff, and wakes this one.
+        const connected = yield* next("Connected").pipe(Effect.timeout("10 seconds"))
+        expect((yield* Clock.currentTimeMillis) - upAt).toBeLessThan(5_000)
+        expect(hosts).toContain((connected as Extract<SyncEvent, { _tag: "Connected" }>).host)
+        yield* say("wxid_patient", ["after the outage"])
+        const batch = yield* next("Batch").pipe(Effect.timeout("10 seconds"))
+        expect(batch?._tag).toBe("Batch")
+      }).pipe(Effect.provide(layer)),
   )
 })

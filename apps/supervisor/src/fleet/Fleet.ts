@@ -1,6 +1,6 @@
 import type { FleetAccount, SessionStateName } from "@wxfleet/contracts"
 import { FifoGate, type NatsError } from "@wxfleet/nats"
-import type { WxSession } from "@wxfleet/protocol"
+import { HostWatch, type WxSession } from "@wxfleet/protocol"
 import { Effect, FiberMap, Option, Ref } from "effect"
 import { DEFAULT_SYNC_CONCURRENCY, SupervisorConfig } from "../config/SupervisorConfig.js"
 import { countTransition } from "../metrics/Metrics.js"
@@ -26,6 +26,8 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
     const context = yield* Effect.context<SessionDeps>()
     const heap = heapPolicy(config.heapGrowingPercent ?? "auto")
     const syncGate = new FifoGate(config.syncConcurrency ?? DEFAULT_SYNC_CONCURRENCY)
+    // After a webpush outage, the first session answered wakes the others (spread over ≤ 5 s).
+    const hostWatch = HostWatch.makeHostWatch()
 
     const start = (entry: AccountEntry): Effect.Effect<void> =>
       Effect.gen(function* () {
@@ -41,6 +43,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
             backoff: config.rateLimitBackoff,
           }),
           syncGate,
+          hostWatch,
         }
         yield* stop(entry.account)
         handles.set(entry.account, handle)

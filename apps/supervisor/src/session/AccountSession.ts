@@ -10,6 +10,7 @@ import {
   Contact,
   Contacts,
   Messages,
+  type HostWatch,
   type ProtocolConfig,
   Session,
   SyncLoop,
@@ -43,6 +44,8 @@ export interface AccountHandle {
   readonly pacer: Pacer
   /** The fleet's webwxsync calls in flight (SyncLoopOptions.fetchGate), shared by every account. */
   readonly syncGate: FifoGate
+  /** The fleet's news of webpush hosts (SyncLoopOptions.hostWatch), shared by every account. */
+  readonly hostWatch: HostWatch.HostWatch
 }
 
 /** What a session runs on. */
@@ -298,7 +301,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
                 })
             }
           },
-          { afterRound: heartbeat, fetchGate: handle.syncGate.withPermit },
+          { afterRound: heartbeat, fetchGate: handle.syncGate.withPermit, hostWatch: handle.hostWatch },
         ).pipe(
           // The loop only ends by failing: the error is what ended the session.
           Effect.flip,

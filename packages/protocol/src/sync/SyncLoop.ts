@@ -5,6 +5,7 @@ import type { Transport } from "../http/Transport.js"
 import type { ProtocolConfig } from "../ProtocolConfig.js"
 import { backoff, RetryPolicies, type RetryPolicy } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
+import type { HostWatch } from "./HostWatch.js"
 import { synccheck } from "./Synccheck.js"
 import { commitKeys, webwxsync, type SyncBatch } from "./WebwxSync.js"
 
@@ -36,6 +37,11 @@ export interface SyncLoopOptions {
    * HTTP pool, where they would time out and send sessions reconnecting.
    */
   readonly fetchGate?: <A, E, R>(fetch: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * Shared by the sessions of a fleet: a session in reconnect backoff tries its next host as soon
+   * as another session's synccheck is answered there, instead of sleeping out its backoff.
+   */
+  readonly hostWatch?: HostWatch
 }
 
 interface LoopState {
@@ -122,6 +128,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
         Effect.matchEffect({
           onSuccess: ({ selector }) =>
             Effect.gen(function* () {
+              options.hostWatch?.answered(state.host)
               yield* Ref.update(session.data, (d) =>
                 d.webpushHost === state.host ? d : { ...d, webpushHost: state.host },
               )
@@ -149,9 +156,18 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
     const step = (state: LoopState): Step =>
       Effect.gen(function* () {
         const { waitFor } = state
-        if (waitFor !== undefined)
-          yield* driver.next(waitFor).pipe(Effect.orElseFail(() => waitFor))
-        const ready = { ...state, waitFor: undefined }
+        let { host } = state
+        if (waitFor !== undefined) {
+          const backoffOver = driver.next(waitFor).pipe(Effect.orElseFail(() => waitFor), Effect.as(host))
+          const { hostWatch } = options
+          // A host that failed may be woken early by another session's answer; a 1205 is this
+          // account's own to wait out, and a failed fetch is not about the webpush hosts.
+          const hostFailed = waitFor._tag !== "RateLimited" && !state.draining
+          host = yield* hostWatch === undefined || !hostFailed
+            ? backoffOver
+            : Effect.raceFirst(backoffOver, hostWatch.recovered(webpushOrder(session.hosts, host)))
+        }
+        const ready = { ...state, host, waitFor: undefined }
         return yield* ready.draining ? fetch(ready) : poll(ready)
       })
 
