@@ -69,6 +69,13 @@ const nextPollHeld = (wxid: string): Effect.Effect<Effect.Effect<string>, never,
     return Deferred.await(held)
   })
 
+/** Takes the hosts down until the test's scope ends (or the test brings them up itself). */
+const hostsDown = (hosts: ReadonlyArray<string>) =>
+  Effect.acquireRelease(
+    Effect.sync(() => hosts.forEach((host) => sim.faults.hostDown(host))),
+    () => Effect.sync(() => hosts.forEach((host) => sim.faults.hostUp(host))),
+  )
+
 describe("SyncLoop", () => {
   it.scopedLive(
     "delivers messages in order, each fetch starting from the key committed before it",
@@ -228,10 +235,7 @@ describe("SyncLoop", () => {
       Effect.gen(function* () {
         const session = yield* newAccount("wxid_alldown")
         const hosts = session.hosts.webpush
-        yield* Effect.acquireRelease(
-          Effect.sync(() => hosts.forEach((host) => sim.faults.hostDown(host))),
-          () => Effect.sync(() => hosts.forEach((host) => sim.faults.hostUp(host))),
-        )
+        yield* hostsDown(hosts)
         const seen = yield* syncLoop(session, { reconnect: fast }).pipe(
           Stream.mapEffect((event) => Effect.map(Clock.currentTimeMillis, (at) => ({ event, at }))),
           Stream.tap(({ event }) =>
@@ -295,10 +299,7 @@ describe("SyncLoop", () => {
     Effect.gen(function* () {
       const session = yield* newAccount("wxid_giveup")
       const hosts = session.hosts.webpush
-      yield* Effect.acquireRelease(
-        Effect.sync(() => hosts.forEach((host) => sim.faults.hostDown(host))),
-        () => Effect.sync(() => hosts.forEach((host) => sim.faults.hostUp(host))),
-      )
+      yield* hostsDown(hosts)
       const attempts = yield* Ref.make<ReadonlyArray<number>>([])
       const error = yield* syncLoop(session).pipe(
         Stream.tap((event) =>
@@ -372,10 +373,7 @@ describe("SyncLoop", () => {
         yield* run(eagerSession, fast)
         yield* next("Connected")
         const hosts = patientSession.hosts.webpush
-        yield* Effect.acquireRelease(
-          Effect.sync(() => hosts.forEach((host) => sim.faults.hostDown(host))),
-          () => Effect.sync(() => hosts.forEach((host) => sim.faults.hostUp(host))),
-        )
+        yield* hostsDown(hosts)
         yield* next("Reconnecting")
         hosts.forEach((host) => sim.faults.hostUp(host))
         const upAt = yield* Clock.currentTimeMillis
