@@ -1,8 +1,6 @@
 import * as Cookies from "@effect/platform/Cookies"
 import { CookieJar as ToughCookieJar } from "tough-cookie"
 
-const HEADER_CACHE_MS = 60_000
-
 /**
  * An RFC 6265 cookie jar per account. Web WeChat sets cookies for different domains
  * (`wx2.qq.com`, `.qq.com`) and `@effect/platform`'s Cookies ignores domain and path when it
@@ -10,7 +8,10 @@ const HEADER_CACHE_MS = 60_000
  * persisted and resumed.
  */
 export class CookieJar {
-  /** Cookie headers by URL without its query: building one is costly and a session asks the same few URLs all day. */
+  /**
+   * Cookie headers by URL without its query: building one is costly and a session asks the same
+   * few URLs all day. One stays good until a response sets a cookie or one of its cookies expires.
+   */
   private readonly headers = new Map<string, { readonly header: string; readonly until: number }>()
   private changes = 0
 
@@ -41,9 +42,14 @@ export class CookieJar {
     const now = Date.now()
     const cached = this.headers.get(key)
     if (cached !== undefined && cached.until > now) return cached.header
-    const header = this.jar.getCookieStringSync(url)
-    // A cookie may expire meanwhile: a cached header lives a minute at most.
-    this.headers.set(key, { header, until: now + HEADER_CACHE_MS })
+    const cookies = this.jar.getCookiesSync(url)
+    let until = Number.POSITIVE_INFINITY
+    for (const cookie of cookies) until = Math.min(until, cookie.expiryTime() ?? Number.POSITIVE_INFINITY)
+    const built = cookies.map((cookie) => cookie.cookieString()).join("; ")
+    // The URLs of a host mostly share one header: keep one copy of it. And a key sliced from
+    // the URL would keep the whole URL alive; a session holds a few of them for its lifetime.
+    const header = [...this.headers.values()].find((entry) => entry.header === built)?.header ?? built
+    this.headers.set(cached === undefined ? flatCopy(key) : key, { header, until })
     return header
   }
 
@@ -73,3 +79,6 @@ export class CookieJar {
     return this.jar.serializeSync()
   }
 }
+
+/** A string of its own: a slice of a longer string would keep that one alive. */
+const flatCopy = (text: string): string => Buffer.from(text, "utf8").toString("utf8")
