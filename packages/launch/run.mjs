@@ -9,14 +9,15 @@ import { bundle } from "./bundle.mjs"
  * Starts `main` with `args`; this process passes signals on and leaves with the child's exit
  * code. With `bundleInto` (a directory) `main` runs as a bundle built there, unless
  * `WXFLEET_RUN_FROM_SOURCES=1` asks for tsx (stack traces then name the sources) or the bundle
- * cannot be written. `nodeFlags` answers the app's node flags given the ones node already has.
+ * cannot be written. `nodeFlags` answers the app's node flags given the ones node already has;
+ * `stub` names modules the bundle replaces by empty ones (see bundle.mjs).
  */
-export const runEntry = async (main, args, { bundleInto, nodeFlags = () => [] } = {}) => {
+export const runEntry = async (main, args, { bundleInto, nodeFlags = () => [], stub = [] } = {}) => {
   const given = [process.env.NODE_OPTIONS ?? "", ...process.execArgv].join(" ")
   let entry = ["--conditions=@wxfleet/source", "--import", import.meta.resolve("tsx"), main]
   if (bundleInto !== undefined && process.env.WXFLEET_RUN_FROM_SOURCES !== "1") {
     try {
-      entry = [await bundle(main, bundleInto)]
+      entry = [await bundle(main, bundleInto, { stub })]
     } catch (error) {
       // E.g. a read-only checkout: the sources still run, with more memory.
       const reason = error instanceof Error ? error.message : String(error)

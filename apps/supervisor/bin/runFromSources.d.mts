@@ -4,5 +4,5 @@ export declare const supervisorNodeFlags: (given: string) => Array<string>
 export declare const runFromSources: (
   main: string,
   args: ReadonlyArray<string>,
-  options?: { readonly bundleInto?: string },
+  options?: { readonly bundleInto?: string; readonly stub?: ReadonlyArray<string> },
 ) => Promise<void>

@@ -10,7 +10,8 @@ export const supervisorNodeFlags = (given) => (given.includes("--max-semi-space-
 
 /**
  * Starts `main` with `args` and the supervisor's node flags; bundled into `bundleInto` when given
- * (unless `WXFLEET_RUN_FROM_SOURCES=1`), else through tsx.
+ * (unless `WXFLEET_RUN_FROM_SOURCES=1`, and with the modules named in `stub` left out), else
+ * through tsx.
  */
-export const runFromSources = (main, args, { bundleInto } = {}) =>
-  runEntry(main, args, { ...(bundleInto === undefined ? {} : { bundleInto }), nodeFlags: supervisorNodeFlags })
+export const runFromSources = (main, args, { bundleInto, stub = [] } = {}) =>
+  runEntry(main, args, { ...(bundleInto === undefined ? {} : { bundleInto }), stub, nodeFlags: supervisorNodeFlags })

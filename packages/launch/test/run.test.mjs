@@ -1,7 +1,7 @@
 // runEntry end to end: a TypeScript entry run as its bundle, through tsx when asked, and through
 // tsx when the bundle cannot be written (a read-only checkout) — never not at all.
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -49,6 +49,21 @@ describe("runEntry", () => {
     expect(code).toBe(3)
     expect(existsSync(join(out, "main.mjs"))).toBe(true)
     expect(existsSync(join(out, "main.mjs.map"))).toBe(true)
+  })
+
+  it("builds the bundle again only when one of its inputs changed", async () => {
+    const out = join(dir, "dist-again")
+    expect((await launch(out)).code).toBe(3)
+    const first = statSync(join(out, "main.mjs")).mtimeMs
+    expect((await launch(out)).stdout.trim()).toBe("hello fleet bundled")
+    expect(statSync(join(out, "main.mjs")).mtimeMs).toBe(first)
+    // The entry edited (and stamped a second later, whatever the file system's resolution).
+    const main = join(dir, "main.ts")
+    writeFileSync(main, readFileSync(main, "utf8").replace('"hello "', '"hi "'))
+    utimesSync(main, new Date(first + 1_000), new Date(first + 1_000))
+    expect((await launch(out)).stdout.trim()).toBe("hi fleet bundled")
+    expect(statSync(join(out, "main.mjs")).mtimeMs).toBeGreaterThan(first)
+    writeFileSync(main, readFileSync(main, "utf8").replace('"hi "', '"hello "'))
   })
 
   it("runs the sources through tsx when WXFLEET_RUN_FROM_SOURCES=1, writing no bundle", async () => {
