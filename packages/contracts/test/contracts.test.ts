@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Messages } from "@wxfleet/protocol"
 import { Either, Schema } from "effect"
 import {
   AccountId,
@@ -7,6 +8,8 @@ import {
   FleetAdd,
   isCommandOp,
   MAX_MEDIA_BYTES,
+  MessageEvent,
+  MessageEventFromSupervisor,
   parseCommandSubject,
   SessionEvent,
   subjects,
@@ -64,5 +67,64 @@ describe("schemas", () => {
     assert.isTrue(Either.isRight(decode(SessionEvent, event)))
     assert.isTrue(Either.isLeft(decode(SessionEvent, { ...event, state: "dancing" })))
     assert.isTrue(Either.isLeft(decode(FleetAdd, { account: "no.dots" })))
+  })
+})
+
+describe("MessageEventFromSupervisor", () => {
+  const raw = Schema.decodeUnknownSync(Messages.RawMessage)({
+    MsgId: "8734658734658734",
+    NewMsgId: "8734658734658734",
+    FromUserName: "@@room",
+    ToUserName: "@me",
+    MsgType: 10000,
+    Content: "\"Alice\" invited \"Bob\" to the group chat",
+    CreateTime: 1_700_000_000,
+  })
+  const envelope = {
+    id: raw.MsgId,
+    newMsgId: raw.NewMsgId,
+    from: raw.FromUserName,
+    to: raw.ToUserName,
+    chat: "@@room",
+    sender: "@@room",
+    isGroup: true,
+    isSelf: false,
+    createTime: raw.CreateTime,
+    raw,
+  }
+  const events = [
+    { _tag: "Text", ...envelope, text: "hi @me", mentions: ["me"], mentionsSelf: true },
+    {
+      _tag: "SystemNotice",
+      ...envelope,
+      text: raw.Content,
+      event: { _tag: "Joined", inviter: { name: "Alice", isSelf: false }, invitees: [{ name: "Bob", isSelf: false }], viaQrCode: false },
+    },
+    { _tag: "Unknown", ...envelope, msgType: 10000, appMsgType: 0, reason: "a test" },
+  ].map((message) => JSON.stringify({ account: "bot-1", at: "2026-11-24T12:00:00.000Z", message }))
+  const full = Schema.decodeUnknownEither(Schema.parseJson(MessageEvent))
+  const lean = Schema.decodeUnknownEither(Schema.parseJson(MessageEventFromSupervisor))
+
+  it("reads the supervisor's events as MessageEvent does", () => {
+    for (const text of events) {
+      const expected = full(text)
+      assert.isTrue(Either.isRight(expected))
+      assert.deepStrictEqual(lean(text), expected)
+    }
+  })
+
+  it("still checks every field but the raw entry's, and that the raw entry is an object", () => {
+    const event = JSON.parse(events[0]!)
+    const refused = (change: (e: typeof event) => void) => {
+      const copy = structuredClone(event)
+      change(copy)
+      const result = lean(JSON.stringify(copy))
+      assert.isTrue(Either.isLeft(result))
+      return Either.isLeft(result) ? result.left.message : ""
+    }
+    assert.include(refused((e) => (e.message.isGroup = "yes")), "isGroup")
+    assert.include(refused((e) => (e.message._tag = "Hologram")), "_tag")
+    assert.include(refused((e) => (e.message.raw = "MsgId=1")), "raw")
+    assert.include(refused((e) => delete e.account), "account")
   })
 })

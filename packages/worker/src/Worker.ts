@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, type JsMsg } from "@nats-io/jetstream"
-import { EVENTS_STREAM, MessageEvent, subjects } from "@wxfleet/contracts"
+import { EVENTS_STREAM, type MessageEvent, MessageEventFromSupervisor, subjects } from "@wxfleet/contracts"
 import { Nats, NatsError, serve, tryNats } from "@wxfleet/nats"
 import {
   Cause,
@@ -61,7 +61,8 @@ export type Outcome = "handled" | "ignored" | "retried" | "dead_lettered"
 const NANOS_PER_MILLI = 1_000_000
 const nanos = (d: Duration.Duration) => Duration.toMillis(d) * NANOS_PER_MILLI
 
-const decodeEvent = Schema.decodeUnknownEither(Schema.parseJson(MessageEvent))
+// Events come from the supervisor, which decoded each raw entry already (MessageEventFromSupervisor).
+const decodeEvent = Schema.decodeUnknownEither(Schema.parseJson(MessageEventFromSupervisor))
 
 /** `message._tag: …`: where the event is wrong, not the whole schema it was checked against. */
 const describeParseError = (error: ParseResult.ParseError): string =>
