@@ -7,6 +7,7 @@ import { SupervisorConfig } from "./config/SupervisorConfig.js"
 import { EventPublisher } from "./events/EventPublisher.js"
 import { Fleet } from "./fleet/Fleet.js"
 import { serveFleet } from "./fleet/FleetRouter.js"
+import { SupervisorLease } from "./fleet/SupervisorLease.js"
 import { HealthServerLive } from "./http/HealthServer.js"
 import { Metrics } from "./metrics/Metrics.js"
 import { AccountRegistry } from "./state/AccountRegistry.js"
@@ -37,6 +38,8 @@ export const SupervisorLive = Layer.mergeAll(
     Layer.mergeAll(EventPublisher.Default, SessionStore.Default, StateSaver.Default, AccountRegistry.Default),
   ),
   Layer.provideMerge(Metrics.layer),
+  // Taken before anything else starts and given back last: one supervisor per fleet.
+  Layer.provideMerge(SupervisorLease.Default),
 )
 
 /** The protocol client over undici (the lean client: a fleet's CPU goes to requests), sending to `WXFLEET_UPSTREAM` when set. */
