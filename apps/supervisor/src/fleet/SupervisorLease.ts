@@ -15,6 +15,8 @@ export const LEASE_TTL = Duration.seconds(15)
 const RENEW_EVERY = Duration.seconds(5)
 /** How often a waiting supervisor looks again. */
 const RETRY_EVERY = Duration.seconds(2)
+/** Between two attempts that lost a race with another supervisor or the lease's expiry. */
+const RACE_PAUSE = Duration.millis(100)
 /** A busy holder may be slow to answer; only "nobody listens" means it is gone. */
 const PING_TIMEOUT_MS = 5_000
 
@@ -81,11 +83,19 @@ export class SupervisorLease extends Effect.Service<SupervisorLease>()("@wxfleet
         const created = yield* Effect.either(tryNats("take the lease", () => kv.create(LEASE_KEY, value)))
         if (Either.isRight(created)) return created.right
         const entry = yield* tryNats("read the lease", () => kv.get(LEASE_KEY))
-        if (entry === null || entry.operation !== "PUT") continue
+        // Gone between the two calls (expired, given back): take it, without spinning if KV refuses.
+        if (entry === null || entry.operation !== "PUT") {
+          yield* Effect.sleep(RACE_PAUSE)
+          continue
+        }
         const holder = decodeHolder(entry.string())
         if (Option.isNone(holder) || !(yield* running(holder.value))) {
           const taken = yield* Effect.either(tryNats("take over the lease", () => kv.update(LEASE_KEY, value, entry.revision)))
-          if (Either.isLeft(taken)) continue
+          // Someone else took it over first: look again.
+          if (Either.isLeft(taken)) {
+            yield* Effect.sleep(RACE_PAUSE)
+            continue
+          }
           if (Option.isSome(holder)) yield* Effect.logWarning(`took over the fleet from a supervisor that no longer runs (${describe(holder.value)})`)
           return taken.right
         }
