@@ -14,6 +14,10 @@ import { AccountRegistry } from "./state/AccountRegistry.js"
 import { SessionStore } from "./state/SessionStore.js"
 import { StateSaver } from "./state/StateSaver.js"
 
+/** Runs `effect` once this supervisor holds the fleet's lease (decision 0006). */
+const whenLeaseHeld = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(SupervisorLease, (lease) => Effect.zipRight(lease.held, effect))
+
 /** Starts the accounts of the KV list and of the config file. */
 const startAccounts = Effect.gen(function* () {
   const config = yield* SupervisorConfig
@@ -28,9 +32,9 @@ const startAccounts = Effect.gen(function* () {
  * publisher and the encrypted state in KV, over NATS and the protocol client.
  */
 export const SupervisorLive = Layer.mergeAll(
-  Layer.scopedDiscard(serveCommands),
-  Layer.scopedDiscard(serveFleet),
-  Layer.effectDiscard(startAccounts),
+  Layer.scopedDiscard(whenLeaseHeld(serveCommands)),
+  Layer.scopedDiscard(whenLeaseHeld(serveFleet)),
+  Layer.effectDiscard(whenLeaseHeld(startAccounts)),
   HealthServerLive,
 ).pipe(
   Layer.provideMerge(Fleet.Default),
@@ -38,7 +42,7 @@ export const SupervisorLive = Layer.mergeAll(
     Layer.mergeAll(EventPublisher.Default, SessionStore.Default, StateSaver.Default, AccountRegistry.Default),
   ),
   Layer.provideMerge(Metrics.layer),
-  // Taken before anything else starts and given back last: one supervisor per fleet.
+  // Held before accounts start or commands are served, given back last: one supervisor per fleet.
   Layer.provideMerge(SupervisorLease.Default),
 )
 

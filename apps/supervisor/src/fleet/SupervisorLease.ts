@@ -1,5 +1,5 @@
 import { keyValue, Nats, tryNats } from "@wxfleet/nats"
-import { Duration, Effect, Either, Option, Schedule, Schema } from "effect"
+import { Deferred, Duration, Effect, Either, Option, Schedule, Schema } from "effect"
 import { randomBytes } from "node:crypto"
 import { hostname } from "node:os"
 
@@ -39,8 +39,8 @@ const isNoResponders = (error: unknown): boolean =>
 const describe = (holder: Holder) => `${holder.host} pid ${holder.pid}, since ${holder.since}`
 
 /**
- * Held while this supervisor runs the fleet: taken before any account starts, renewed every 5 s,
- * given back when the supervisor stops. A supervisor that finds the lease held asks the holder
+ * Held while this supervisor runs the fleet: taken before any account starts (`held`), renewed
+ * every 5 s, given back when the supervisor stops. A supervisor that finds the lease held asks the holder
  * over NATS whether it still runs: when nobody answers (it was killed) the lease is taken over at
  * once, else this one waits, saying so. Losing the lease later (another supervisor took it while
  * this one could not renew) stops this one, as SIGTERM would.
@@ -101,6 +101,7 @@ export class SupervisorLease extends Effect.Service<SupervisorLease>()("@wxfleet
         }
         if (waiting !== holder.value.instance) {
           waiting = holder.value.instance
+          heldBy = describe(holder.value)
           yield* Effect.logWarning(
             `another supervisor runs this fleet on this NATS (${describe(holder.value)}); waiting for it to stop`,
           )
@@ -109,16 +110,21 @@ export class SupervisorLease extends Effect.Service<SupervisorLease>()("@wxfleet
       }
     })
 
-    let revision = yield* acquire
-    yield* Effect.logInfo(`holding the fleet's lease (${LEASE_BUCKET})`)
-    // Given back when the supervisor stops, after the renewal below has stopped; this layer is
+    let revision: number | undefined
+    /** Who holds the lease while this supervisor waits for it. */
+    let heldBy: string | undefined
+    const holding = yield* Deferred.make<void>()
+    // Given back when the supervisor stops, after the fibers below have stopped; this layer is
     // under the fleet, so the sessions have stopped and saved by then.
-    yield* Effect.addFinalizer(() =>
-      Effect.ignore(tryNats("give the lease back", () => kv.delete(LEASE_KEY, { previousSeq: revision }))),
-    )
+    yield* Effect.addFinalizer(() => {
+      const held = revision
+      return held === undefined
+        ? Effect.void
+        : Effect.ignore(tryNats("give the lease back", () => kv.delete(LEASE_KEY, { previousSeq: held })))
+    })
 
     const renew = Effect.gen(function* () {
-      const renewed = yield* Effect.either(tryNats("renew the lease", () => kv.update(LEASE_KEY, value, revision)))
+      const renewed = yield* Effect.either(tryNats("renew the lease", () => kv.update(LEASE_KEY, value, revision!)))
       if (Either.isRight(renewed)) {
         revision = renewed.right
         return
@@ -142,7 +148,27 @@ export class SupervisorLease extends Effect.Service<SupervisorLease>()("@wxfleet
       )
       process.kill(process.pid, "SIGTERM")
     })
-    yield* renew.pipe(Effect.repeat(Schedule.spaced(RENEW_EVERY)), Effect.forkScoped)
-    return { instance } as const
+    // Waiting does not hold up the health server: a standby supervisor answers /healthz.
+    yield* Effect.gen(function* () {
+      revision = yield* acquire
+      heldBy = undefined
+      yield* Effect.logInfo(`holding the fleet's lease (${LEASE_BUCKET})`)
+      yield* Deferred.succeed(holding, undefined)
+      yield* renew.pipe(Effect.repeat(Schedule.spaced(RENEW_EVERY)))
+    }).pipe(
+      // A failure (NATS refused the reads), not the interruption of a supervisor that stops.
+      Effect.catchAll((error) =>
+        Effect.zipRight(Effect.logError("cannot take the fleet's lease; stopping", error), Effect.sync(() => process.kill(process.pid, "SIGTERM"))),
+      ),
+      Effect.forkScoped,
+    )
+    return {
+      instance,
+      /** Completes once this supervisor holds the lease: what starts accounts or serves them waits for it. */
+      held: Deferred.await(holding),
+      /** For /healthz: holding the lease, or waiting while the named supervisor holds it. */
+      status: (): { readonly lease: "holding" | "waiting"; readonly heldBy?: string } =>
+        revision !== undefined ? { lease: "holding" } : { lease: "waiting", ...(heldBy === undefined ? {} : { heldBy }) },
+    } as const
   }),
 }) {}
