@@ -41,6 +41,8 @@ describe("the supervisor scenario", () => {
         "2000",
         "--deadline-seconds",
         "80",
+        "--outage-seconds",
+        "2",
         "--json",
       ])
     } finally {
@@ -65,5 +67,11 @@ describe("the supervisor scenario", () => {
     assert.isAbove(step!.latencyMs.p50, 0)
     assert.isAtLeast(step!.latencyMs.p99, step!.latencyMs.p50)
     assert.strictEqual(figures.sessionEvents["awaiting_scan"], 10)
+    // Every webpush host down for 2 s: every session reconnects, and all are back.
+    assert.isDefined(figures.outage)
+    assert.isAtLeast(figures.outage!.reconnects, 10)
+    assert.strictEqual(figures.outage!.back, 10)
+    assert.strictEqual(figures.outage!.notBack, 0)
+    assert.isAtLeast(figures.outage!.backAfterMs.max, figures.outage!.backAfterMs.p50)
   }, 90_000)
 })

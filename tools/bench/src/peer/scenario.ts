@@ -5,6 +5,8 @@ import { parseArgs } from "node:util"
 import { freePort, NatsServer } from "@wxfleet/testing"
 import { cpuSeconds } from "../proc.js"
 import { SimulatorProcess } from "../simulator/SimulatorProcess.js"
+import { allWebpushHosts } from "../supervisor/outage.js"
+import { HOME_HOSTS } from "@wxfleet/simulator"
 import { forEachConcurrently, median, percentile } from "../stats.js"
 import { FleetObserver } from "../supervisor/FleetObserver.js"
 import { Phones } from "../supervisor/load.js"
@@ -122,7 +124,6 @@ const CREATE_CHUNK = 1_000
 /** Friends of each account who speak in the load. */
 const SPEAKERS_EACH = 8
 const MB = 1024 * 1024
-const HOMES = ["wx.qq.com", "wx2.qq.com", "wx8.qq.com", "web.wechat.com", "web2.wechat.com"]
 const SIDES = ["wxfleet", "wechat4u"] as const
 type Side = (typeof SIDES)[number]
 /** Account prefixes: each side has accounts and friends of its own in the one simulator. */
@@ -130,16 +131,7 @@ const PREFIX: Record<Side, string> = { wxfleet: "wxf", wechat4u: "w4u" }
 
 /** The webpush hosts taken down: the first a client of each home tries, or all of them. */
 const outageHosts = (scope: "primary" | "all"): Array<string> =>
-  HOMES.flatMap((home) =>
-    scope === "primary"
-      ? [`webpush.${home}`]
-      : [
-          `webpush.${home}`,
-          `webpush1.${home}`,
-          `webpush2.${home}`,
-          ...(home === "wx.qq.com" ? ["webpush.weixin.qq.com"] : []),
-        ],
-  )
+  scope === "primary" ? HOME_HOSTS.map((home) => `webpush.${home}`) : allWebpushHosts()
 
 /** What the harness learns of the wechat4u bots from their process's reports. */
 class BotsView {

@@ -41,6 +41,8 @@ export class FleetObserver {
   /** When each account first showed a QR code and when it first logged in (performance.now()). */
   readonly firstQrAt = new Map<string, number>()
   readonly loggedInAt = new Map<string, number>()
+  /** When each account last became logged_in (after a login or a reconnect; performance.now()). */
+  readonly lastLoggedInAt = new Map<string, number>()
   private readonly seenQr = new Set<string>()
   /** Text → when it was sent (performance.now(), Date.now()), for events not arrived yet. */
   private readonly pending = new Map<string, readonly [number, number]>()
@@ -86,7 +88,9 @@ export class FleetObserver {
     }
     if (event.state === "logged_in" && before !== "logged_in") {
       this.loggedIn++
-      if (!this.loggedInAt.has(event.account)) this.loggedInAt.set(event.account, performance.now())
+      const now = performance.now()
+      if (!this.loggedInAt.has(event.account)) this.loggedInAt.set(event.account, now)
+      this.lastLoggedInAt.set(event.account, now)
     } else if (before === "logged_in" && event.state !== "logged_in") {
       this.loggedIn--
     }

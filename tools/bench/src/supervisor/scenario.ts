@@ -9,6 +9,7 @@ import { cpuMeter } from "../proc.js"
 import { SimulatorProcess } from "../simulator/SimulatorProcess.js"
 import { forEachConcurrently, median, percentile } from "../stats.js"
 import { FleetObserver } from "./FleetObserver.js"
+import { outageStep, type OutageFigures } from "./outage.js"
 import { offerLoad, Phones } from "./load.js"
 import { childPid, machineTicks, openFiles, statusBytes } from "./procfs.js"
 import { SupervisorProcess } from "./SupervisorProcess.js"
@@ -43,6 +44,8 @@ export interface SupervisorScenarioOptions {
   readonly nodeArgs: ReadonlyArray<string>
   /** The whole run is abandoned after this long. */
   readonly deadlineSeconds: number
+  /** After the load: every webpush host down this long, then the time until the fleet is back (0: none). */
+  readonly outageSeconds: number
 }
 
 export const DEFAULT_SUPERVISOR_SCENARIO: SupervisorScenarioOptions = {
@@ -60,6 +63,7 @@ export const DEFAULT_SUPERVISOR_SCENARIO: SupervisorScenarioOptions = {
   cpuProfileDir: undefined,
   nodeArgs: [],
   deadlineSeconds: 900,
+  outageSeconds: 0,
 }
 
 /** CPU used by each process over a phase, as a share of one core (the machine may have two). */
@@ -129,6 +133,7 @@ export interface SupervisorFigures {
   readonly openFiles: number
   readonly idleCpu: CpuShares
   readonly steps: ReadonlyArray<LoadStepFigures>
+  readonly outage: OutageFigures | undefined
   /** The highest step rate the supervisor kept up with (0 when none). */
   readonly sustainedRate: number
   /** Session events seen, by state, over the whole run. */
@@ -275,6 +280,14 @@ export const runSupervisorBenchmark = async (
           `backlog ${step.backlogAtEnd}, late ${step.late}`,
       )
     }
+    const outage =
+      options.outageSeconds > 0 ? await outageStep(sim, observer, options.outageSeconds, log) : undefined
+    if (outage !== undefined) {
+      log(
+        `outage: ${outage.back} back, ${outage.notBack} not, after p50 ${outage.backAfterMs.p50.toFixed(0)} ms, ` +
+          `p99 ${outage.backAfterMs.p99.toFixed(0)} ms, max ${outage.backAfterMs.max.toFixed(0)} ms`,
+      )
+    }
     if (!supervisor.running) fail(`the supervisor exited:\n${supervisor.tail.join("\n")}`)
     const unsettled = [...observer.states.values()].filter((s) => s !== "logged_in").length
     if (unsettled > 0) fail(`${unsettled} sessions not logged_in at the end`)
@@ -290,6 +303,7 @@ export const runSupervisorBenchmark = async (
       openFiles: files,
       idleCpu: idle.cpu,
       steps,
+      outage,
       sustainedRate: Math.max(0, ...steps.filter((s) => s.keptUp).map((s) => s.rate)),
       sessionEvents: Object.fromEntries(observer.stateEvents),
       sessionReasons: [...observer.reasons].sort((a, b) => b[1] - a[1]).slice(0, 5),
@@ -556,6 +570,8 @@ latency under a sustained load of friends' messages.
                           (default ${DEFAULT_SUPERVISOR_SCENARIO.loginWindow})
   --cpu-prof DIR          the supervisor and the simulator write a CPU profile of their run into DIR
   --node-arg FLAG         a node flag for the supervisor (repeatable), e.g. --node-arg=--max-old-space-size=8192
+  --outage-seconds N      after the load, every webpush host down this long, then the time until
+                          every session is back (default ${DEFAULT_SUPERVISOR_SCENARIO.outageSeconds}: none)
   --deadline-seconds N    abandon the run after this long (default ${DEFAULT_SUPERVISOR_SCENARIO.deadlineSeconds})
   --json                  print the figures as JSON instead of a table`
 
@@ -589,6 +605,7 @@ export const parseSupervisorArgs = (
           "cpu-prof": text,
           "node-arg": { type: "string", multiple: true },
           "deadline-seconds": text,
+          "outage-seconds": text,
           json: { type: "boolean", default: false },
           help: { type: "boolean", short: "h", default: false },
         },
@@ -630,6 +647,7 @@ export const parseSupervisorArgs = (
     cpuProfileDir: values["cpu-prof"],
     nodeArgs: values["node-arg"] ?? [],
     deadlineSeconds: whole("deadline-seconds", d.deadlineSeconds, 1),
+    outageSeconds: whole("outage-seconds", d.outageSeconds, 0),
   }
   return { options, json: values.json, help: values.help }
 }
@@ -691,6 +709,13 @@ export const supervisorTable = (f: SupervisorFigures): string => {
         `${s.backlogAtEnd} / ${s.drainSeconds.toFixed(1)} s / ${s.late} / ${s.reconnects} / ${s.keptUp ? "yes" : "no"}`,
       ],
       [`${name}: CPU …`, cpu(s.cpu)],
+    )
+  }
+  if (f.outage !== undefined) {
+    const o2 = f.outage
+    rows.push(
+      [`every webpush host (${o2.hosts}) down ${o2.seconds} s: reconnecting events / back / not back`, `${o2.reconnects} / ${o2.back} / ${o2.notBack}`],
+      ["after the hosts are up: back p50 / p99 / max", `${ms(o2.backAfterMs.p50)} / ${ms(o2.backAfterMs.p99)} / ${ms(o2.backAfterMs.max)}`],
     )
   }
   rows.push(
