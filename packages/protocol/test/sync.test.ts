@@ -16,6 +16,11 @@ sim.world.addPerson({ wxid: "wxid_friend", nickName: "Friend" })
 const layer = protocolLayer(sim, { synccheckTimeout: Duration.seconds(5) })
 const fast: RetryPolicy = { base: "20 millis", max: "200 millis", times: 50 }
 const recording = recordingLayer(sim)
+// A server that holds polls 20 s, as the real one holds them ~25 s.
+const slow = await Simulator.start({ loginPollHoldMs: 200, syncHoldMs: 20_000 })
+afterAll(() => slow.close())
+slow.world.addPerson({ wxid: "wxid_friend", nickName: "Friend" })
+const slowLayer = protocolLayer(slow, { synccheckTimeout: Duration.seconds(30) })
 
 // wx2.qq.com accounts poll these, in this order (the official client's choice first).
 const WEBPUSH = "webpush.wx2.qq.com"
@@ -385,5 +390,40 @@ describe("SyncLoop", () => {
         const batch = yield* next("Batch").pipe(Effect.timeout("10 seconds"))
         expect(batch?._tag).toBe("Batch")
       }).pipe(Effect.provide(layer)),
+  )
+
+  it.scopedLive(
+    "says Connected once a host holds a reconnecting session's poll, not when the hold ends, and goes on with that poll",
+    () =>
+      Effect.gen(function* () {
+        slow.world.addAccount({ wxid: "wxid_held", nickName: "Held", home: "wx2.qq.com" })
+        slow.world.befriend("wxid_held", "wxid_friend")
+        const { session } = yield* loginAs(slow, "wxid_held")
+        const seen = yield* Queue.unbounded<SyncEvent>()
+        yield* Effect.forkScoped(
+          Stream.runForEach(syncLoop(session, { reconnect: fast }), (event) =>
+            Effect.zipRight(event._tag === "Batch" ? event.commit : Effect.void, Queue.offer(seen, event)),
+          ),
+        )
+        const next = (tag: SyncEvent["_tag"]) =>
+          Effect.iterate(undefined as SyncEvent | undefined, {
+            while: (event) => event?._tag !== tag,
+            body: () => Queue.take(seen),
+          })
+        const hosts = session.hosts.webpush
+        yield* Effect.acquireRelease(
+          Effect.sync(() => hosts.forEach((host) => slow.faults.hostDown(host))),
+          () => Effect.sync(() => hosts.forEach((host) => slow.faults.hostUp(host))),
+        )
+        yield* next("Reconnecting")
+        hosts.forEach((host) => slow.faults.hostUp(host))
+        const upAt = yield* Clock.currentTimeMillis
+        yield* next("Connected").pipe(Effect.timeout("10 seconds"))
+        expect((yield* Clock.currentTimeMillis) - upAt).toBeLessThan(5_000)
+        // The held poll answers as soon as there is news, and the batch follows.
+        slow.world.say("wxid_friend", "wxid_held", { MsgType: 1, Content: "while held" })
+        const batch = yield* next("Batch").pipe(Effect.timeout("5 seconds"))
+        expect(batch?._tag === "Batch" ? batch.batch.addMsgList.map((m) => m["Content"]) : []).toContain("while held")
+      }).pipe(Effect.provide(slowLayer)),
   )
 })

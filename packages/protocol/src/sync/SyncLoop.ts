@@ -1,4 +1,4 @@
-import { Chunk, Data, Effect, Option, Ref, Schedule, Stream } from "effect"
+import { Chunk, Data, Effect, Fiber, Option, Ref, Schedule, Stream } from "effect"
 import type { SessionCallError, SessionExpired } from "../Errors.js"
 import { webpushOrder, type HostSet } from "../Hosts.js"
 import type { Transport } from "../http/Transport.js"
@@ -6,6 +6,7 @@ import type { ProtocolConfig } from "../ProtocolConfig.js"
 import { backoff, RetryPolicies, type RetryPolicy } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
 import type { HostWatch } from "./HostWatch.js"
+import type { SynccheckAnswer } from "../wire/javascript.js"
 import { synccheck } from "./Synccheck.js"
 import { commitKeys, webwxsync, type SyncBatch } from "./WebwxSync.js"
 
@@ -55,7 +56,12 @@ interface LoopState {
   readonly failures: number
   /** The failure the next step waits out before it calls anything. */
   readonly waitFor: SessionCallError | undefined
+  /** A synccheck still held by its host, already reported as Connected: the next poll awaits it. */
+  readonly pending?: Fiber.RuntimeFiber<SynccheckAnswer, SessionCallError> | undefined
 }
+
+/** A reconnecting session's poll that its host has held this long: the host is back. */
+const HELD_MEANS_UP_MS = 1_000
 
 type Step = Effect.Effect<
   readonly [ReadonlyArray<SyncEvent>, LoopState],
@@ -123,8 +129,12 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
         }),
       )
 
-    const poll = (state: LoopState): Step =>
-      synccheck(session, state.host).pipe(
+    /** The round after a synccheck answer (or failure). */
+    const afterSynccheck = (
+      state: LoopState,
+      check: Effect.Effect<SynccheckAnswer, SessionCallError, Transport | ProtocolConfig>,
+    ): Step =>
+      check.pipe(
         Effect.matchEffect({
           onSuccess: ({ selector }) =>
             Effect.gen(function* () {
@@ -152,6 +162,26 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
           },
         }),
       )
+
+    const poll = (state: LoopState): Step => {
+      const { pending } = state
+      if (pending !== undefined) return afterSynccheck({ ...state, pending: undefined }, Fiber.join(pending))
+      if (state.connected || state.failures === 0) return afterSynccheck(state, synccheck(session, state.host))
+      // Reconnecting: a poll the host holds for a second means the host is back. Say so (and wake
+      // the fleet's sessions waiting for it) now, not when the hold ends (~25 s on the real server).
+      return Effect.gen(function* () {
+        const check = yield* Effect.fork(synccheck(session, state.host))
+        const early = yield* Effect.timeoutOption(Fiber.await(check), HELD_MEANS_UP_MS)
+        if (Option.isSome(early)) return yield* afterSynccheck(state, early.value)
+        options.hostWatch?.answered(state.host)
+        yield* Ref.update(session.data, (d) => (d.webpushHost === state.host ? d : { ...d, webpushHost: state.host }))
+        yield* driver.reset
+        return [
+          [SyncEvent.Connected({ host: state.host })],
+          { ...state, connected: true, failures: 0, pending: check },
+        ] as const
+      })
+    }
 
     const step = (state: LoopState): Step =>
       Effect.gen(function* () {
