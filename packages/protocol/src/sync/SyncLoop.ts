@@ -12,7 +12,11 @@ import { commitKeys, webwxsync, type SyncBatch } from "./WebwxSync.js"
 
 /** What the sync loop reports: changes to handle, and the state of its connection. */
 export type SyncEvent = Data.TaggedEnum<{
-  /** A webpush host answered synccheck: the first answer, or the first after a failure. */
+  /**
+   * A webpush host answered synccheck: the first answer, or the first after a failure. After a
+   * failure, a poll the host has held for a second counts (its answer is then awaited by the next
+   * round), so a reconnect is reported at once rather than when the hold ends.
+   */
   Connected: { readonly host: string }
   /** A call failed; the loop waits out the reconnect schedule, then polls `host`. */
   Reconnecting: {
