@@ -133,6 +133,13 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
         }),
       )
 
+    /** `host` took this session's poll: the fleet hears of it, and the session polls there next time. */
+    const hostAnswered = (host: string) =>
+      Effect.suspend(() => {
+        options.hostWatch?.answered(host)
+        return Ref.update(session.data, (d) => (d.webpushHost === host ? d : { ...d, webpushHost: host }))
+      })
+
     /** The round after a synccheck answer (or failure). */
     const afterSynccheck = (
       state: LoopState,
@@ -142,10 +149,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
         Effect.matchEffect({
           onSuccess: ({ selector }) =>
             Effect.gen(function* () {
-              options.hostWatch?.answered(state.host)
-              yield* Ref.update(session.data, (d) =>
-                d.webpushHost === state.host ? d : { ...d, webpushHost: state.host },
-              )
+              yield* hostAnswered(state.host)
               const connected = state.connected ? [] : [SyncEvent.Connected({ host: state.host })]
               if (selector === 0) {
                 yield* driver.reset
@@ -177,8 +181,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
         const check = yield* Effect.fork(synccheck(session, state.host))
         const early = yield* Effect.timeoutOption(Fiber.await(check), HELD_MEANS_UP_MS)
         if (Option.isSome(early)) return yield* afterSynccheck(state, early.value)
-        options.hostWatch?.answered(state.host)
-        yield* Ref.update(session.data, (d) => (d.webpushHost === state.host ? d : { ...d, webpushHost: state.host }))
+        yield* hostAnswered(state.host)
         yield* driver.reset
         return [
           [SyncEvent.Connected({ host: state.host })],
