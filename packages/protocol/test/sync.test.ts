@@ -6,7 +6,7 @@ import { RetryPolicies, type RetryPolicy } from "../src/Schedules.js"
 import type { WxSession } from "../src/session/WxSession.js"
 import { synccheck } from "../src/sync/Synccheck.js"
 import { makeHostWatch } from "../src/sync/HostWatch.js"
-import { SyncEvent, syncLoop } from "../src/sync/SyncLoop.js"
+import { SyncEvent, syncLoop, type SyncLoopOptions } from "../src/sync/SyncLoop.js"
 import { jsonBody, protocolLayer, recordingLayer } from "./support/layer.js"
 import { loginAs } from "./support/session.js"
 
@@ -75,11 +75,29 @@ const nextPollHeld = (wxid: string): Effect.Effect<Effect.Effect<string>, never,
   })
 
 /** Takes the hosts down until the test's scope ends (or the test brings them up itself). */
-const hostsDown = (hosts: ReadonlyArray<string>) =>
+const hostsDown = (hosts: ReadonlyArray<string>, server: Simulator = sim) =>
   Effect.acquireRelease(
-    Effect.sync(() => hosts.forEach((host) => sim.faults.hostDown(host))),
-    () => Effect.sync(() => hosts.forEach((host) => sim.faults.hostUp(host))),
+    Effect.sync(() => hosts.forEach((host) => server.faults.hostDown(host))),
+    () => Effect.sync(() => hosts.forEach((host) => server.faults.hostUp(host))),
   )
+
+/** Runs the loop for the rest of the test's scope, committing each batch and queueing its events in `out`. */
+const runInBackground = (session: WxSession, options: SyncLoopOptions, out?: Queue.Queue<SyncEvent>) =>
+  Effect.forkScoped(
+    Stream.runForEach(syncLoop(session, options), (event) =>
+      Effect.zipRight(
+        event._tag === "Batch" ? event.commit : Effect.void,
+        out === undefined ? Effect.void : Queue.offer(out, event),
+      ),
+    ),
+  )
+
+/** The next event of this kind in `events`, the others skipped. */
+const nextIn = (events: Queue.Queue<SyncEvent>, tag: SyncEvent["_tag"]) =>
+  Effect.iterate(undefined as SyncEvent | undefined, {
+    while: (event) => event?._tag !== tag,
+    body: () => Queue.take(events),
+  })
 
 describe("SyncLoop", () => {
   it.scopedLive(
@@ -360,22 +378,9 @@ describe("SyncLoop", () => {
         // Without the watch this session would next try in 24–36 s.
         const patient: RetryPolicy = { base: "30 seconds", max: "30 seconds", times: 10 }
         const seen = yield* Queue.unbounded<SyncEvent>()
-        const run = (session: WxSession, reconnect: RetryPolicy, out?: Queue.Queue<SyncEvent>) =>
-          Effect.forkScoped(
-            Stream.runForEach(syncLoop(session, { reconnect, hostWatch }), (event) =>
-              Effect.zipRight(
-                event._tag === "Batch" ? event.commit : Effect.void,
-                out === undefined ? Effect.void : Queue.offer(out, event),
-              ),
-            ),
-          )
-        const next = (tag: SyncEvent["_tag"]) =>
-          Effect.iterate(undefined as SyncEvent | undefined, {
-            while: (event) => event?._tag !== tag,
-            body: () => Queue.take(seen),
-          })
-        yield* run(patientSession, patient, seen)
-        yield* run(eagerSession, fast)
+        const next = (tag: SyncEvent["_tag"]) => nextIn(seen, tag)
+        yield* runInBackground(patientSession, { reconnect: patient, hostWatch }, seen)
+        yield* runInBackground(eagerSession, { reconnect: fast, hostWatch })
         yield* next("Connected")
         const hosts = patientSession.hosts.webpush
         yield* hostsDown(hosts)
@@ -400,21 +405,10 @@ describe("SyncLoop", () => {
         slow.world.befriend("wxid_held", "wxid_friend")
         const { session } = yield* loginAs(slow, "wxid_held")
         const seen = yield* Queue.unbounded<SyncEvent>()
-        yield* Effect.forkScoped(
-          Stream.runForEach(syncLoop(session, { reconnect: fast }), (event) =>
-            Effect.zipRight(event._tag === "Batch" ? event.commit : Effect.void, Queue.offer(seen, event)),
-          ),
-        )
-        const next = (tag: SyncEvent["_tag"]) =>
-          Effect.iterate(undefined as SyncEvent | undefined, {
-            while: (event) => event?._tag !== tag,
-            body: () => Queue.take(seen),
-          })
+        const next = (tag: SyncEvent["_tag"]) => nextIn(seen, tag)
+        yield* runInBackground(session, { reconnect: fast }, seen)
         const hosts = session.hosts.webpush
-        yield* Effect.acquireRelease(
-          Effect.sync(() => hosts.forEach((host) => slow.faults.hostDown(host))),
-          () => Effect.sync(() => hosts.forEach((host) => slow.faults.hostUp(host))),
-        )
+        yield* hostsDown(hosts, slow)
         yield* next("Reconnecting")
         hosts.forEach((host) => slow.faults.hostUp(host))
         const upAt = yield* Clock.currentTimeMillis
