@@ -76,9 +76,12 @@ export class SupervisorLease extends Effect.Service<SupervisorLease>()("@wxfleet
         Effect.catchAll((error) => Effect.succeed(!isNoResponders(error))),
       )
 
+    let revision: number | undefined
+    /** The supervisor holding the lease while this one waits for it. */
+    let waitingFor: Holder | undefined
+
     /** Takes the lease, waiting while another running supervisor holds it; answers its revision. */
     const acquire = Effect.gen(function* () {
-      let waiting: string | undefined
       for (;;) {
         const created = yield* Effect.either(tryNats("take the lease", () => kv.create(LEASE_KEY, value)))
         if (Either.isRight(created)) return created.right
@@ -99,9 +102,8 @@ export class SupervisorLease extends Effect.Service<SupervisorLease>()("@wxfleet
           if (Option.isSome(holder)) yield* Effect.logWarning(`took over the fleet from a supervisor that no longer runs (${describe(holder.value)})`)
           return taken.right
         }
-        if (waiting !== holder.value.instance) {
-          waiting = holder.value.instance
-          heldBy = describe(holder.value)
+        if (waitingFor?.instance !== holder.value.instance) {
+          waitingFor = holder.value
           yield* Effect.logWarning(
             `another supervisor runs this fleet on this NATS (${describe(holder.value)}); waiting for it to stop`,
           )
@@ -110,9 +112,6 @@ export class SupervisorLease extends Effect.Service<SupervisorLease>()("@wxfleet
       }
     })
 
-    let revision: number | undefined
-    /** Who holds the lease while this supervisor waits for it. */
-    let heldBy: string | undefined
     const holding = yield* Deferred.make<void>()
     // Given back when the supervisor stops, after the fibers below have stopped; this layer is
     // under the fleet, so the sessions have stopped and saved by then.
@@ -151,7 +150,7 @@ export class SupervisorLease extends Effect.Service<SupervisorLease>()("@wxfleet
     // Waiting does not hold up the health server: a standby supervisor answers /healthz.
     yield* Effect.gen(function* () {
       revision = yield* acquire
-      heldBy = undefined
+      waitingFor = undefined
       yield* Effect.logInfo(`holding the fleet's lease (${LEASE_BUCKET})`)
       yield* Deferred.succeed(holding, undefined)
       yield* renew.pipe(Effect.repeat(Schedule.spaced(RENEW_EVERY)))
@@ -168,7 +167,9 @@ export class SupervisorLease extends Effect.Service<SupervisorLease>()("@wxfleet
       held: Deferred.await(holding),
       /** For /healthz: holding the lease, or waiting while the named supervisor holds it. */
       status: (): { readonly lease: "holding" | "waiting"; readonly heldBy?: string } =>
-        revision !== undefined ? { lease: "holding" } : { lease: "waiting", ...(heldBy === undefined ? {} : { heldBy }) },
+        revision !== undefined
+          ? { lease: "holding" }
+          : { lease: "waiting", ...(waitingFor === undefined ? {} : { heldBy: describe(waitingFor) }) },
     } as const
   }),
 }) {}
