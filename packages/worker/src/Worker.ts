@@ -56,7 +56,8 @@ export const outcomeCounter = (
     Metric.tagged("outcome", outcome),
   )
 
-export type Outcome = "handled" | "ignored" | "retried" | "dead_lettered"
+const OUTCOMES = ["handled", "ignored", "retried", "dead_lettered"] as const
+export type Outcome = (typeof OUTCOMES)[number]
 
 const NANOS_PER_MILLI = 1_000_000
 const nanos = (d: Duration.Duration) => Duration.toMillis(d) * NANOS_PER_MILLI
@@ -148,7 +149,7 @@ export const runWorker = <E, R>(
     yield* ensureConsumer
     // Built once: a tagged counter per message meant hashing its key and tags each time.
     const counts = new Map(
-      (["handled", "ignored", "retried", "dead_lettered"] as const).map((o) => [o, Metric.increment(outcomeCounter(config, o))]),
+      OUTCOMES.map((o) => [o, Metric.increment(outcomeCounter(config, o))]),
     )
     const count = (outcome: Outcome) => counts.get(outcome)!
     const keepAliveEvery = Duration.millis(Math.max(100, Duration.toMillis(config.backoff[0]!) / 3))
