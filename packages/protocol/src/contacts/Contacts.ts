@@ -7,6 +7,7 @@ import { ProtocolConfig } from "../ProtocolConfig.js"
 import { retryRead } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
 import { type Contact, type DecodeContext, fromWire, type GroupContact, isGroup, WireContact } from "./Contact.js"
+import { traced } from "../Tracing.js"
 
 /** The server answers at most 50 contacts per webwxbatchgetcontact call (the official client's batch). */
 export const BATCH_LIMIT = 50
@@ -69,7 +70,7 @@ export const allContacts = (
       seq = page.next
     } while (seq !== 0)
     return contacts
-  }).pipe(Effect.withSpan("Contacts.allContacts"))
+  }).pipe(traced("Contacts.allContacts"))
 
 export interface BatchRequest {
   readonly userName: string
@@ -106,7 +107,7 @@ export const batchGet = (
       ),
     )
     return batches.flatMap((answer) => answer.ContactList.map((wire) => fromWire(wire, context)))
-  }).pipe(Effect.withSpan("Contacts.batchGet", { attributes: { count: requests.length } }))
+  }).pipe(traced("Contacts.batchGet", { attributes: { count: requests.length } }))
 
 /** Rooms with their members (rooms we are not in are left out); members' names fall back to our remarks. */
 export const groupDetails = (

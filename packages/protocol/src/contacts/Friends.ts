@@ -7,6 +7,7 @@ import { resendIfUnsent } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
 import { isRoomUserName } from "./Contact.js"
 import { batchGet } from "./Contacts.js"
+import { traced } from "../Tracing.js"
 
 /** webwxverifyuser opcodes: 2 asks someone to be friends, 3 accepts their request. */
 const SEND_REQUEST = 2
@@ -48,7 +49,7 @@ export const acceptFriend = (
   session: WxSession,
   request: { readonly userName: string; readonly ticket: string },
 ): Effect.Effect<void, SessionCallError, Transport | ProtocolConfig> =>
-  verifyUser(session, ACCEPT_REQUEST, request, "").pipe(Effect.withSpan("Friends.acceptFriend"))
+  verifyUser(session, ACCEPT_REQUEST, request, "").pipe(traced("Friends.acceptFriend"))
 
 /** Asks someone (a room member, a shared card) to be friends; they answer on their phone. */
 export const addFriend = (
@@ -56,7 +57,7 @@ export const addFriend = (
   userName: string,
   greeting: string,
 ): Effect.Effect<void, SessionCallError, Transport | ProtocolConfig> =>
-  verifyUser(session, SEND_REQUEST, { userName, ticket: "" }, greeting).pipe(Effect.withSpan("Friends.addFriend"))
+  verifyUser(session, SEND_REQUEST, { userName, ticket: "" }, greeting).pipe(traced("Friends.addFriend"))
 
 const opLog = (
   session: WxSession,
@@ -70,7 +71,7 @@ export const setRemark = (
   remark: string,
 ): Effect.Effect<void, SessionCallError, Transport | ProtocolConfig> =>
   opLog(session, { UserName: userName, CmdId: SET_REMARK, RemarkName: remark }).pipe(
-    Effect.withSpan("Friends.setRemark"),
+    traced("Friends.setRemark"),
   )
 
 /**
@@ -93,4 +94,4 @@ export const setPinned = (
       OP: pinned ? 1 : 0,
       RemarkName: current?.remarkName ?? "",
     })
-  }).pipe(Effect.withSpan("Friends.setPinned"))
+  }).pipe(traced("Friends.setPinned"))

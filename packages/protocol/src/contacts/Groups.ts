@@ -8,6 +8,7 @@ import type { WxSession } from "../session/WxSession.js"
 import { readable } from "../text/readable.js"
 import { type GroupMember, memberFromWire, WireMember } from "./Contact.js"
 import { groupDetails } from "./Contacts.js"
+import { traced } from "../Tracing.js"
 
 /** The official client shows -2013 as success on create and add (some members must confirm an invitation [U]). */
 const PARTLY_DONE = -2013
@@ -53,7 +54,7 @@ export const createGroup = (
       topic: readable(answer.Topic),
       members: answer.MemberList.map((member) => memberFromWire(member)),
     }
-  }).pipe(Effect.withSpan("Groups.createGroup", { attributes: { members: userNames.length } }))
+  }).pipe(traced("Groups.createGroup", { attributes: { members: userNames.length } }))
 
 type UpdateFunction = "addmember" | "invitemember" | "delmember" | "modtopic"
 
@@ -107,7 +108,7 @@ export const addMembers = (
     }
     const members = yield* updateChatroom(session, "addmember", { AddMemberList: list, ChatRoomName: room })
     return { via: "addmember" as const, members }
-  }).pipe(Effect.withSpan("Groups.addMembers", { attributes: { members: userNames.length } }))
+  }).pipe(traced("Groups.addMembers", { attributes: { members: userNames.length } }))
 
 /** Takes members out of a room; only its owner may (others get RequestRejected). */
 export const removeMembers = (
@@ -116,7 +117,7 @@ export const removeMembers = (
   userNames: ReadonlyArray<string>,
 ): Effect.Effect<void, SessionCallError, Transport | ProtocolConfig> =>
   Effect.asVoid(updateChatroom(session, "delmember", { DelMemberList: userNames.join(","), ChatRoomName: room })).pipe(
-    Effect.withSpan("Groups.removeMembers", { attributes: { members: userNames.length } }),
+    traced("Groups.removeMembers", { attributes: { members: userNames.length } }),
   )
 
 export const renameGroup = (
@@ -125,5 +126,5 @@ export const renameGroup = (
   topic: string,
 ): Effect.Effect<void, SessionCallError, Transport | ProtocolConfig> =>
   Effect.asVoid(updateChatroom(session, "modtopic", { NewTopic: topic, ChatRoomName: room })).pipe(
-    Effect.withSpan("Groups.renameGroup"),
+    traced("Groups.renameGroup"),
   )

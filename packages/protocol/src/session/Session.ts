@@ -7,6 +7,7 @@ import { negativeTimestamp } from "../Ids.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
 import { SyncKey } from "./SessionState.js"
 import type { WxSession } from "./WxSession.js"
+import { traced } from "../Tracing.js"
 
 const InitAnswer = Schema.Struct({
   User: Schema.Struct({ Uin: Schema.Number, UserName: Schema.String, NickName: Schema.String }),
@@ -71,7 +72,7 @@ export const statusNotify = (
         ClientMsgId: Date.now(),
       },
     })
-  }).pipe(Effect.withSpan("Session.statusNotify", { attributes: { code }, captureStackTrace: false }))
+  }).pipe(traced("Session.statusNotify", { attributes: { code }, captureStackTrace: false }))
 
 /** The server answers webwxlogout by redirecting the browser to the login page. */
 const LOGOUT_REDIRECTS = [301, 302]
@@ -99,4 +100,4 @@ export const logout = (session: WxSession): Effect.Effect<void, HttpFailure, Tra
         },
       )
     }
-  }).pipe(Effect.withSpan("Session.logout"))
+  }).pipe(traced("Session.logout"))

@@ -190,23 +190,23 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
       })
     }
 
-    const step = (state: LoopState): Step =>
-      Effect.gen(function* () {
-        const { waitFor } = state
-        let { host } = state
-        if (waitFor !== undefined) {
-          const backoffOver = driver.next(waitFor).pipe(Effect.orElseFail(() => waitFor), Effect.as(host))
-          const { hostWatch } = options
-          // A host that failed may be woken early by another session's answer; a 1205 is this
-          // account's own to wait out, and a failed fetch is not about the webpush hosts.
-          const hostFailed = waitFor._tag !== "RateLimited" && !state.draining
-          host = yield* hostWatch === undefined || !hostFailed
-            ? backoffOver
-            : Effect.raceFirst(backoffOver, hostWatch.recovered(webpushOrder(session.hosts, host)))
-        }
-        const ready = { ...state, host, waitFor: undefined }
-        return yield* ready.draining ? fetch(ready) : poll(ready)
-      })
+    const go = (state: LoopState): Step => (state.draining ? fetch(state) : poll(state))
+
+    // Plain calls rather than a generator: the frames of a round stay alive through its long
+    // poll, and a generator frame is ~1 KB that the young generation copies, per round.
+    const step = (state: LoopState): Step => {
+      const { waitFor, host } = state
+      if (waitFor === undefined) return go(state)
+      const backoffOver = driver.next(waitFor).pipe(Effect.orElseFail(() => waitFor), Effect.as(host))
+      const { hostWatch } = options
+      // A host that failed may be woken early by another session's answer; a 1205 is this
+      // account's own to wait out, and a failed fetch is not about the webpush hosts.
+      const hostFailed = waitFor._tag !== "RateLimited" && !state.draining
+      const waited = hostWatch === undefined || !hostFailed
+        ? backoffOver
+        : Effect.raceFirst(backoffOver, hostWatch.recovered(webpushOrder(session.hosts, host)))
+      return Effect.flatMap(waited, (next) => go({ ...state, host: next, waitFor: undefined }))
+    }
 
     const initial: LoopState = {
       // The host that worked last time, else the first candidate.
@@ -255,12 +255,11 @@ export const runSyncLoop = <E, R, R2 = never>(
     const { step, initial } = yield* makeStepper(session, options)
     // One round in a scope of its own: its batch is garbage once handled, not held by this
     // generator through the next long poll (thousands of sessions would each keep one).
+    const { afterRound } = options
     const round = (state: LoopState) =>
-      Effect.gen(function* () {
-        const [events, next] = yield* step(state)
-        for (const event of events) yield* handle(event)
-        if (options.afterRound !== undefined) yield* options.afterRound
-        return next
+      Effect.flatMap(step(state), ([events, next]) => {
+        const handled = events.length === 1 ? handle(events[0]!) : Effect.forEach(events, handle, { discard: true })
+        return Effect.as(afterRound === undefined ? handled : Effect.zipRight(handled, afterRound), next)
       })
     let state = initial
     for (;;) state = yield* round(state)

@@ -6,6 +6,7 @@ import { negativeTimestamp } from "../Ids.js"
 import type { ProtocolConfig } from "../ProtocolConfig.js"
 import { SyncKey } from "../session/SessionState.js"
 import type { WxSession } from "../session/WxSession.js"
+import { traced } from "../Tracing.js"
 
 /** Entries stay raw here: the decoders of messages and contacts read them. */
 const RawEntryArray = Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
@@ -90,7 +91,7 @@ export const webwxsync = (
       syncCheckKey: answer.SyncCheckKey,
       skey: answer.SKey,
     }
-  }).pipe(Effect.withSpan("webwxsync", { captureStackTrace: false }))
+  }).pipe(traced("webwxsync", { captureStackTrace: false }))
 
 const hasKeys = (key: SyncKey | undefined): key is SyncKey => key !== undefined && key.Count > 0
 
