@@ -1,6 +1,7 @@
 import { assert, describe, it } from "vitest"
 import { captureCorpora } from "../src/protocol/corpus.js"
 import { measureDecoding, type Spread } from "../src/protocol/decoding.js"
+import { measureHeldPolls } from "../src/protocol/heldPolls.js"
 import { measureLogins } from "../src/protocol/logins.js"
 import {
   DEFAULT_PROTOCOL_SCENARIO,
@@ -29,6 +30,8 @@ describe("the protocol scenario", () => {
         json: true,
       },
     )
+    assert.strictEqual(parseProtocolFlags(["--held", "0"]).held, 0)
+    assert.throws(() => parseProtocolFlags(["--held", "-1"]), UsageError, /--held/)
     assert.throws(() => parseProtocolFlags(["--rounds", "0"]), UsageError, /--rounds/)
     assert.throws(() => parseProtocolFlags(["--messages", "1.5"]), UsageError, /--messages/)
     assert.throws(() => parseProtocolFlags(["--bogus"]), UsageError)
@@ -77,8 +80,10 @@ describe("the protocol scenario", () => {
       target: { textMessagesPerSecond: TEXT_DECODE_TARGET },
       decoding,
       logins: undefined,
+      heldPolls: { sessions: 3, heapBytesPerHeldLoop: 21_500 },
       failures: [],
     })
+    assert.include(table, "heap per held loop | 21,500 B")
     assert.include(table, "parseServerJson + decodeBatch")
     assert.include(table, "failures: 0")
   }, 30_000)
@@ -101,4 +106,12 @@ describe("the protocol scenario", () => {
     assert.isAbove(figures.clientCpuMsPerLogin, 0)
     for (const ms of Object.values(figures.stepMsP50)) assert.isAtLeast(ms, 0)
   }, 30_000)
+
+  it("weighs the sync loops of logged-in sessions while they hold their polls", async () => {
+    const figures = await measureHeldPolls(20)
+    assert.strictEqual(figures.sessions, 20)
+    // A held loop keeps a connection, a request and its fiber: never nothing, never megabytes.
+    assert.isAbove(figures.heapBytesPerHeldLoop, 1_000)
+    assert.isBelow(figures.heapBytesPerHeldLoop, 1_000_000)
+  }, 60_000)
 })

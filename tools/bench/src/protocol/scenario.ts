@@ -2,6 +2,7 @@ import { parseArgs } from "node:util"
 import { captureCorpora } from "./corpus.js"
 import { measureDecoding, type DecodingFigures, type Rates } from "./decoding.js"
 import { LOGIN_STEPS } from "./client.js"
+import { measureHeldPolls, type HeldPollFigures } from "./heldPolls.js"
 import { measureLogins, type LoginFigures } from "./logins.js"
 
 /** Issue 3: at least this many text messages decoded per second on one core. */
@@ -18,6 +19,8 @@ export interface ProtocolScenarioOptions {
   readonly concurrency: number
   /** Friends of each account that logs in. */
   readonly contacts: number
+  /** Sessions whose held sync loops are weighed; 0 skips that figure. */
+  readonly held: number
 }
 
 export const DEFAULT_PROTOCOL_SCENARIO: ProtocolScenarioOptions = {
@@ -26,6 +29,7 @@ export const DEFAULT_PROTOCOL_SCENARIO: ProtocolScenarioOptions = {
   logins: 200,
   concurrency: 4,
   contacts: 200,
+  held: 1_000,
 }
 
 /** Distinct messages captured from the simulator per corpus; rounds cycle over them. */
@@ -43,12 +47,15 @@ Scenario "protocol": the protocol client (@wxfleet/protocol).
   2. Login to first sync: jslogin → phone scan + confirm → login poll → webwxnewloginpage →
      webwxinit → webwxstatusnotify → webwxgetcontact → webwxsync, over HTTP on 127.0.0.1 against
      the simulator in a child process (so this process's CPU time is the client's alone).
+  3. Held polls: the heap a logged-in session's sync loop adds while it holds its synccheck,
+     per session, over the same child simulator.
 
   --messages N      messages per decoding round and corpus (default ${DEFAULT_PROTOCOL_SCENARIO.messages}; 0 skips decoding)
   --rounds N        timed decoding rounds (default ${DEFAULT_PROTOCOL_SCENARIO.rounds})
   --logins N        timed logins (default ${DEFAULT_PROTOCOL_SCENARIO.logins}; 0 skips logins)
   --concurrency N   logins in flight (default ${DEFAULT_PROTOCOL_SCENARIO.concurrency})
   --contacts N      friends of each account that logs in (default ${DEFAULT_PROTOCOL_SCENARIO.contacts})
+  --held N          sessions whose sync loops hold their polls, weighed (default ${DEFAULT_PROTOCOL_SCENARIO.held}; 0 skips)
   --json            print the figures as JSON instead of tables`
 
 /** A flag the scenario cannot run with; the message says which and why. */
@@ -71,6 +78,7 @@ export const parseProtocolFlags = (
           logins: text,
           concurrency: text,
           contacts: text,
+          held: text,
           json: { type: "boolean", default: false },
           help: { type: "boolean", short: "h", default: false },
         },
@@ -96,6 +104,7 @@ export const parseProtocolFlags = (
     logins: whole("logins", 0, 100_000),
     concurrency: whole("concurrency", 1, 1_000),
     contacts: whole("contacts", 0, 5_000),
+    held: whole("held", 0, 5_000),
     json: values.json,
     help: values.help,
   }
@@ -107,6 +116,7 @@ export interface ProtocolFigures {
   /** The text corpus first, then the mixed one; empty when skipped. */
   readonly decoding: ReadonlyArray<DecodingFigures>
   readonly logins: LoginFigures | undefined
+  readonly heldPolls: HeldPollFigures | undefined
   /** Anything that went wrong: lost messages, failed logins. */
   readonly failures: ReadonlyArray<string>
 }
@@ -154,11 +164,13 @@ export const runProtocolBenchmarks = async (
     )
     failures.push(...logins.failures)
   }
+  const heldPolls = options.held > 0 ? await measureHeldPolls(options.held, progress) : undefined
   return {
     options,
     target: { textMessagesPerSecond: TEXT_DECODE_TARGET },
     decoding,
     logins,
+    heldPolls,
     failures,
   }
 }
@@ -254,6 +266,18 @@ export const formatProtocolFigures = (figures: ProtocolFigures): string => {
         markdownTable(
           ["figure", "value"],
           rows.map(([name, value]) => [name, value]),
+        ),
+    )
+  }
+  const held = figures.heldPolls
+  if (held !== undefined) {
+    sections.push(
+      `Held polls: ${count(held.sessions)} logged-in sessions, each sync loop holding its synccheck\n\n` +
+        markdownTable(
+          ["figure", "value"],
+          [
+            ["heap per held loop", `${count(held.heapBytesPerHeldLoop)} B`],
+          ],
         ),
     )
   }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
+import { createWriteStream } from "node:fs"
 import { createInterface } from "node:readline"
 import { setTimeout as sleep } from "node:timers/promises"
 import { appEntryArgs } from "../proc.js"
@@ -22,6 +23,8 @@ export interface SupervisorProcessOptions {
   /** Node flags before the entry point, e.g. `--cpu-prof` (Node 20 refuses it in NODE_OPTIONS). */
   readonly nodeArgs?: ReadonlyArray<string>
   readonly extraEnv?: Readonly<Record<string, string>>
+  /** A file that gets everything the supervisor prints (e.g. a `--trace-gc-nvp` trace), if set. */
+  readonly outputFile?: string
 }
 
 /** Lines kept from the supervisor's output, for the report when something goes wrong. */
@@ -45,13 +48,16 @@ export class SupervisorProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly httpPort: number,
+    outputFile?: string,
   ) {
+    const copy = outputFile === undefined ? undefined : createWriteStream(outputFile)
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)))
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue
       createInterface({ input: stream }).on("line", (line) => {
         if (/level=(ERROR|FATAL)/.test(line)) this.errors++
         else if (/level=WARN/.test(line)) this.warnings++
+        copy?.write(line + "\n")
         this.tail.push(line)
         if (this.tail.length > KEPT_LINES) this.tail.shift()
       })
@@ -93,7 +99,7 @@ export class SupervisorProcess {
       ],
       { cwd: SUPERVISOR_DIR, env, stdio: ["ignore", "pipe", "pipe"] },
     )
-    return new SupervisorProcess(child, options.httpPort)
+    return new SupervisorProcess(child, options.httpPort, options.outputFile)
   }
 
   /** `/healthz`: accounts and sessions by state. */

@@ -40,6 +40,8 @@ export interface SupervisorScenarioOptions {
   readonly loginWindow: number
   /** Where the supervisor writes a V8 CPU profile of its whole run (`--cpu-prof`), if set. */
   readonly cpuProfileDir: string | undefined
+  /** A file that gets everything the supervisor prints, e.g. with `--node-arg=--trace-gc-nvp`. */
+  readonly supervisorOutput: string | undefined
   /** More node flags for the supervisor, e.g. `--max-old-space-size=8192`. */
   readonly nodeArgs: ReadonlyArray<string>
   /** The whole run is abandoned after this long. */
@@ -61,6 +63,7 @@ export const DEFAULT_SUPERVISOR_SCENARIO: SupervisorScenarioOptions = {
   addVia: "request",
   loginWindow: 500,
   cpuProfileDir: undefined,
+  supervisorOutput: undefined,
   nodeArgs: [],
   deadlineSeconds: 900,
   outageSeconds: 0,
@@ -204,6 +207,7 @@ export const runSupervisorBenchmark = async (
           ? []
           : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`]),
       ],
+      ...(options.supervisorOutput === undefined ? {} : { outputFile: options.supervisorOutput }),
     })
     // Before the others: SIGTERM lets the supervisor drain (and write its profile) while NATS is up.
     run.onCleanup(() => supervisor.stop())
@@ -569,6 +573,7 @@ latency under a sustained load of friends' messages.
   --login-window N        with request: added but not yet logged in at most, 0 for no limit
                           (default ${DEFAULT_SUPERVISOR_SCENARIO.loginWindow})
   --cpu-prof DIR          the supervisor and the simulator write a CPU profile of their run into DIR
+  --supervisor-output F   everything the supervisor prints also goes to the file F
   --node-arg FLAG         a node flag for the supervisor (repeatable), e.g. --node-arg=--max-old-space-size=8192
   --outage-seconds N      after the load, every webpush host down this long, then the time until
                           every session is back (default ${DEFAULT_SUPERVISOR_SCENARIO.outageSeconds}: none)
@@ -603,6 +608,7 @@ export const parseSupervisorArgs = (
           "add-via": text,
           "login-window": text,
           "cpu-prof": text,
+          "supervisor-output": text,
           "node-arg": { type: "string", multiple: true },
           "deadline-seconds": text,
           "outage-seconds": text,
@@ -645,6 +651,7 @@ export const parseSupervisorArgs = (
     addVia,
     loginWindow: whole("login-window", d.loginWindow, 0),
     cpuProfileDir: values["cpu-prof"],
+    supervisorOutput: values["supervisor-output"],
     nodeArgs: values["node-arg"] ?? [],
     deadlineSeconds: whole("deadline-seconds", d.deadlineSeconds, 1),
     outageSeconds: whole("outage-seconds", d.outageSeconds, 0),
