@@ -130,12 +130,8 @@ const webwxsync = async (ctx: Context): Promise<void> => {
   account.acknowledgedSeq = Math.max(account.acknowledgedSeq, position)
   world.trimLog(account)
 
-  const batch: Array<LogEntry> = []
-  for (const entry of account.log) {
-    if (entry.seq <= position) continue
-    if (batch.length >= world.options.syncBatchSize) break
-    batch.push(entry)
-  }
+  const first = world.logIndexAfter(account, position)
+  const batch: Array<LogEntry> = account.log.slice(first, first + world.options.syncBatchSize)
   const newPosition = batch.length > 0 ? batch[batch.length - 1]!.seq : position
   const messages: Array<WireValue> = []
   const modified = new Set<string>()

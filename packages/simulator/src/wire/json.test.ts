@@ -16,4 +16,18 @@ describe("writeWireJson", () => {
   it("keeps raw UTF-8 and skips undefined keys", () => {
     assert.strictEqual(writeWireJson({ NickName: "文件传输助手", Gone: undefined, Ok: true }), `{"NickName":"文件传输助手","Ok":true}`)
   })
+
+  it("writes what JSON.stringify writes, but for the newlines before commas", () => {
+    const value = {
+      Str: "quote \" backslash \\ newline \n tab \t \u0001 emoji 😀",
+      Num: -12.5e-3,
+      NaN: Number.NaN,
+      Inf: Number.POSITIVE_INFINITY,
+      Nil: null,
+      Arr: [1, undefined, null, "x", [true, false], { deep: [{}] }],
+      Empty: { list: [], object: {} },
+      "key \"quoted\"": 1,
+    }
+    assert.strictEqual(writeWireJson(value).replaceAll("\n,", ","), JSON.stringify(value))
+  })
 })

@@ -269,12 +269,28 @@ export class World {
     return full
   }
 
+  /**
+   * Where the entries after `seq` start in the account's log (its length when there are none).
+   * The log is in `seq` order and keeps a thousand or more confirmed entries: a binary search,
+   * where scanning from the start was a fifth of the simulator's CPU at 2,500 messages/s.
+   */
+  logIndexAfter(account: Account, seq: number): number {
+    const { log } = account
+    let low = 0
+    let high = log.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (log[middle]!.seq <= seq) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+
   /** Drops log entries no client can still ask for (a margin below what was confirmed). */
   trimLog(account: Account): void {
     const keepAfter = account.acknowledgedSeq - 1_000
     if (account.log.length > 2_000 && account.log[0]!.seq < keepAfter) {
-      const index = account.log.findIndex((e) => e.seq > keepAfter)
-      account.log.splice(0, index === -1 ? account.log.length : index)
+      account.log.splice(0, this.logIndexAfter(account, keepAfter))
     }
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from "node:crypto"
+import { hash, randomBytes, randomInt } from "node:crypto"
 
 const BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -46,8 +46,8 @@ export const randomSyncBase = (): number => randomInt(100_000_000, 900_000_000)
  */
 export const sessionUserName = (salt: string, wxid: string, isRoom: boolean): string =>
   isRoom
-    ? "@@" + createHash("sha256").update(salt).update(wxid).digest("hex")
-    : "@" + createHash("md5").update(salt).update(wxid).digest("hex")
+    ? "@@" + hash("sha256", salt + wxid, "hex")
+    : "@" + hash("md5", salt + wxid, "hex")
 
 export const newSalt = (): string => hex(8)
 
