@@ -59,6 +59,58 @@ const synccheck = (timeout: Duration.DurationInput = "5 seconds", jar = CookieJa
   )
 
 describe("Transport", () => {
+  it.scoped("sends a POST the same whether the lean client takes it apart or sends the prepared request", () =>
+    Effect.gen(function* () {
+      const seen: Array<{ method: string | undefined; url: string | undefined; headers: IncomingHttpHeaders; body: string }> = []
+      const port = yield* Effect.acquireRelease(
+        Effect.async<{ port: number; close: () => void }>((resume) => {
+          const server = createServer((req, res) => {
+            let body = ""
+            req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")))
+            req.on("end", () => {
+              seen.push({ method: req.method, url: req.url, headers: req.headers, body })
+              res.setHeader("set-cookie", "wxsid=abc; Domain=wx2.qq.com; Path=/")
+              res.end("{}")
+            })
+          })
+          server.listen(0, "127.0.0.1", () =>
+            resume(Effect.succeed({ port: (server.address() as AddressInfo).port, close: () => (server.closeAllConnections(), server.close()) })),
+          )
+        }),
+        (server) => Effect.sync(() => server.close()),
+      ).pipe(Effect.map((server) => server.port))
+      const jar = CookieJar.empty()
+      const post = (body: HttpClientRequest.HttpClientRequest) =>
+        Effect.flatMap(Transport, (transport) =>
+          transport.text(body, { endpoint: "webwxsendmsg", jar, timeout: "5 seconds", desktop: true, headers: { "Client-Version": "2.0.0" } }),
+        )
+      const url = "https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxsendmsg?lang=zh_CN&pass_ticket=a%2Bb"
+      // A JSON body takes the lean path; the same request with URL params goes through `prepare`.
+      const json = HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUnsafeJson({ Msg: { Content: "你好" } }))
+      const withParams = HttpClientRequest.post("https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxsendmsg").pipe(
+        HttpClientRequest.setUrlParams({ lang: "zh_CN", pass_ticket: "a+b" }),
+        HttpClientRequest.bodyUnsafeJson({ Msg: { Content: "你好" } }),
+      )
+      const layer = transportOver(port)
+      yield* post(json).pipe(Effect.provide(layer))
+      yield* post(withParams).pipe(Effect.provide(layer))
+      expect(seen).toHaveLength(2)
+      const [lean, prepared] = seen
+      for (const request of seen) {
+        expect(request.method).toBe("POST")
+        expect(request.url).toBe("/wx2.qq.com/cgi-bin/mmwebwx-bin/webwxsendmsg?lang=zh_CN&pass_ticket=a%2Bb")
+        expect(request.headers["content-type"]).toBe("application/json")
+        expect(request.headers["client-version"]).toBe("2.0.0")
+        expect(JSON.parse(request.body)).toEqual({ Msg: { Content: "你好" } })
+      }
+      expect(lean!.headers["user-agent"]).toBe(prepared!.headers["user-agent"])
+      expect(lean!.headers["user-agent"]).toContain("UOS")
+      // The first answer's cookie goes with the second request.
+      expect(lean!.headers["cookie"]).toBeUndefined()
+      expect(prepared!.headers["cookie"]).toBe("wxsid=abc")
+    }),
+  )
+
   for (const [name, client] of [
     ["the lean undici client", LeanUndiciClient.layer],
     ["platform-node's undici client", NodeHttpClient.layerUndici],

@@ -30,6 +30,21 @@ export const make = (dispatcher: Undici.Dispatcher): LeanHttpClient =>
       [LeanTypeId]: LeanTypeId,
       textWithin: (request: HttpClientRequest.HttpClientRequest, timeoutMs: number, lane?: Lane) =>
         textWithin(dispatcher, request, timeoutMs, lane),
+      textTo: (target: Target, timeoutMs: number, lane: Lane | undefined, request: () => HttpClientRequest.HttpClientRequest) =>
+        dispatchText(
+          lane === undefined ? dispatcher : lane.dispatcherFor(target.origin),
+          {
+            method: target.method as Undici.Dispatcher.HttpMethod,
+            headers: target.headers,
+            origin: target.origin,
+            path: target.path,
+            body: target.body,
+            headersTimeout: 0,
+            bodyTimeout: 0,
+          },
+          timeoutMs,
+          request,
+        ),
     },
   ) as LeanHttpClient
 
@@ -62,6 +77,25 @@ export interface LeanHttpClient extends HttpClient.HttpClient {
     /** A connection of the caller's own instead of one from the shared pool. */
     lane?: Lane,
   ) => Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>
+  /**
+   * `textWithin` for a request already taken apart: no request object or URL to build and parse
+   * again. A failure's RequestError carries `request`, which is only read then.
+   */
+  readonly textTo: (
+    target: Target,
+    timeoutMs: number,
+    lane: Lane | undefined,
+    request: () => HttpClientRequest.HttpClientRequest,
+  ) => Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>
+}
+
+/** Where and what a request sends: origin and path as undici takes them. */
+export interface Target {
+  readonly method: string
+  readonly origin: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | Uint8Array | null
 }
 
 /**
@@ -124,26 +158,34 @@ const textWithin = (
   const url = urlOf(request)
   if (url._tag === "Left") return Effect.fail(url.left)
   const via = lane === undefined ? dispatcher : lane.dispatcherFor(url.right.origin)
-  const run = (body: Body) =>
-    Effect.async<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>((resume) => {
-      const handler = new TextHandler((outcome) => {
-        clearTimeout(timer)
-        resume(
-          outcome instanceof Answer
-            ? Effect.succeed(outcome)
-            : Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: outcome })),
-        )
-      })
-      const timer = setTimeout(() => {
-        if (handler.cancel(new DeadlineExceeded({ timeoutMs }))) resume(Effect.fail(new DeadlineExceeded({ timeoutMs })))
-      }, timeoutMs)
-      via.dispatch(dispatchOptions(request, url.right, body), handler)
-      return Effect.sync(() => {
-        if (handler.cancel(new Error("interrupted"))) clearTimeout(timer)
-      })
-    })
+  const run = (body: Body) => dispatchText(via, dispatchOptions(request, url.right, body), timeoutMs, () => request)
   return request.body._tag === "Stream" ? Effect.flatMap(bodyOf(request.body), run) : run(directBody(request.body))
 }
+
+/** One undici dispatch, its whole answer as text, aborted at the deadline or on interruption. */
+const dispatchText = (
+  via: Undici.Dispatcher,
+  options: Undici.Dispatcher.DispatchOptions,
+  timeoutMs: number,
+  request: () => HttpClientRequest.HttpClientRequest,
+): Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded> =>
+  Effect.async<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>((resume) => {
+    const handler = new TextHandler((outcome) => {
+      clearTimeout(timer)
+      resume(
+        outcome instanceof Answer
+          ? Effect.succeed(outcome)
+          : Effect.fail(new HttpClientError.RequestError({ request: request(), reason: "Transport", cause: outcome })),
+      )
+    })
+    const timer = setTimeout(() => {
+      if (handler.cancel(new DeadlineExceeded({ timeoutMs }))) resume(Effect.fail(new DeadlineExceeded({ timeoutMs })))
+    }, timeoutMs)
+    via.dispatch(options, handler)
+    return Effect.sync(() => {
+      if (handler.cancel(new Error("interrupted"))) clearTimeout(timer)
+    })
+  })
 
 /**
  * Collects a whole answer straight from undici's dispatch callbacks into one string: no

@@ -3,7 +3,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as Headers from "@effect/platform/Headers"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
-import { Duration, Effect, Either, Stream } from "effect"
+import { Duration, Effect, Either, Option, Stream } from "effect"
 import { MalformedResponse, RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "../Errors.js"
 import type { CookieJar } from "./CookieJar.js"
 import * as LeanUndiciClient from "./LeanUndiciClient.js"
@@ -127,36 +127,93 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
           new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs: Duration.toMillis(options.timeout) }),
       })
 
+    /**
+     * The request as undici takes it, built straight from `request` (one URL parse, one headers
+     * object) where `prepare` builds a new request twice and the client parses its URL again;
+     * undefined for what only `prepare` handles (a streamed or form body, URL params, a hash).
+     */
+    const leanTarget = (request: HttpClientRequest.HttpClientRequest, options: CallOptions) => {
+      const { body } = request
+      if ((body._tag !== "Uint8Array" && body._tag !== "Empty") || request.urlParams.length > 0 || Option.isSome(request.hash))
+        return undefined
+      const realUrl = new URL(request.url)
+      const headers: Record<string, string> = { ...request.headers, "user-agent": options.desktop ? DESKTOP_USER_AGENT : WEB_USER_AGENT }
+      const cookie = options.jar.header(realUrl.href)
+      if (cookie) headers["cookie"] = cookie
+      if (options.headers !== undefined) for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value
+      const sent = transportUrl(template, realUrl)
+      const slash = sent.indexOf("/", sent.indexOf("//") + 2)
+      const target: LeanUndiciClient.Target = {
+        method: request.method,
+        origin: slash === -1 ? sent : sent.slice(0, slash),
+        path: slash === -1 ? "/" : sent.slice(slash),
+        headers,
+        body: body._tag === "Uint8Array" ? body.body : null,
+      }
+      return { target, href: realUrl.href, host: realUrl.host }
+    }
+
     /** `text` on the lean client: one undici call and one timer for the whole round trip. */
     const leanText = (
       client: LeanUndiciClient.LeanHttpClient,
       request: HttpClientRequest.HttpClientRequest,
       options: CallOptions,
     ): Effect.Effect<TextResponse, HttpFailure> => {
-      const { prepared, realUrl, host } = prepare(request, options)
       const timeoutMs = Duration.toMillis(options.timeout)
+      const lean = leanTarget(request, options)
+      const { href, host } = lean ?? { href: "", host: "" }
+      const sent =
+        lean === undefined
+          ? undefined
+          : client.textTo(lean.target, timeoutMs, options.lane, () => prepare(request, options).prepared)
+      if (sent === undefined) return leanTextPrepared(client, request, options, timeoutMs)
+      return Effect.flatMap(
+        Effect.mapError(sent, (error) =>
+          error._tag === "DeadlineExceeded"
+            ? new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs })
+            : transportError(options, host, error),
+        ),
+        (answer) => answered(answer, href, host, options),
+      )
+    }
+
+    /** The answer of a lean call: cookies kept, the status judged. */
+    const answered = (
+      answer: LeanUndiciClient.TextAnswer,
+      href: string,
+      host: string,
+      options: CallOptions,
+    ): Effect.Effect<TextResponse, HttpFailure> => {
+      options.jar.store(href, answer.cookies)
+      return accepted(answer.status, options)
+        ? Effect.succeed<TextResponse>({
+            status: answer.status,
+            // Few callers look at the headers: they are built only when asked for.
+            get headers() {
+              return answer.headers
+            },
+            text: answer.text,
+            host,
+          })
+        : Effect.fail(
+            new UnexpectedStatus({ endpoint: options.endpoint, host, status: answer.status, raw: answer.text.slice(0, 2_000) }),
+          )
+    }
+
+    const leanTextPrepared = (
+      client: LeanUndiciClient.LeanHttpClient,
+      request: HttpClientRequest.HttpClientRequest,
+      options: CallOptions,
+      timeoutMs: number,
+    ): Effect.Effect<TextResponse, HttpFailure> => {
+      const { prepared, realUrl, host } = prepare(request, options)
       return Effect.flatMap(
         Effect.mapError(client.textWithin(prepared, timeoutMs, options.lane), (error) =>
           error._tag === "DeadlineExceeded"
             ? new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs })
             : transportError(options, host, error),
         ),
-        (answer) => {
-          options.jar.store(realUrl.href, answer.cookies)
-          return accepted(answer.status, options)
-            ? Effect.succeed<TextResponse>({
-                status: answer.status,
-                // Few callers look at the headers: they are built only when asked for.
-                get headers() {
-                  return answer.headers
-                },
-                text: answer.text,
-                host,
-              })
-            : Effect.fail(
-                new UnexpectedStatus({ endpoint: options.endpoint, host, status: answer.status, raw: answer.text.slice(0, 2_000) }),
-              )
-        },
+        (answer) => answered(answer, realUrl.href, host, options),
       )
     }
 
