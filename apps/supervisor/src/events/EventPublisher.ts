@@ -16,7 +16,8 @@ export interface OutboundEvent {
 export const DUPLICATE_WINDOW = Duration.minutes(30)
 
 /** While NATS is away (restart, network), publishing waits and tries again: events are never dropped. */
-const untilPublished = Schedule.exponential("100 millis").pipe(
+const FIRST_RETRY = Duration.millis(100)
+const untilPublished = Schedule.exponential(FIRST_RETRY).pipe(
   Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(5))),
 )
 
@@ -36,21 +37,23 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
       duplicateWindowMs: Duration.toMillis(DUPLICATE_WINDOW),
     })
 
-    const publishAll = (events: ReadonlyArray<OutboundEvent>): Effect.Effect<void, never, Nats> =>
-      events.length === 0
-        ? Effect.void
-        : publishPersistentBatch(
-            events.map((event) => ({
-              subject: s.event(event.account, event.kind),
-              payload: JSON.stringify(event.payload),
-              ...(event.msgId === undefined ? {} : { msgId: event.msgId }),
-            })),
-          ).pipe(
-            Effect.asVoid,
-            Effect.tapError((error) => Effect.logWarning("events not acknowledged; publishing again", error.message)),
-            Effect.retry(untilPublished),
-            Effect.orDie,
-          )
+    const publishAll = (events: ReadonlyArray<OutboundEvent>): Effect.Effect<void, never, Nats> => {
+      if (events.length === 0) return Effect.void
+      const publish = publishPersistentBatch(
+        events.map((event) => ({
+          subject: s.event(event.account, event.kind),
+          payload: JSON.stringify(event.payload),
+          ...(event.msgId === undefined ? {} : { msgId: event.msgId }),
+        })),
+      ).pipe(
+        Effect.asVoid,
+        Effect.tapError((error) => Effect.logWarning("events not acknowledged; publishing again", error.message)),
+      )
+      // The retry's schedule is built only after a failure: a batch per sync round is published.
+      return Effect.catchAll(publish, () => Effect.zipRight(Effect.sleep(FIRST_RETRY), Effect.retry(publish, untilPublished))).pipe(
+        Effect.orDie,
+      )
+    }
 
     return { publishAll } as const
   }),
