@@ -156,12 +156,18 @@ export const postJson = (
 ): Effect.Effect<Record<string, unknown>, SessionCallError, Transport | ProtocolConfig> =>
   Effect.map(exchange(session, call), ({ json }) => json)
 
-/** `postJson`, then the answer decoded with `schema` (a mismatch is MalformedResponse). */
+/**
+ * `postJson`, then the answer decoded with `schema` (a mismatch is MalformedResponse). `plain`,
+ * when given, decodes the common well-formed answer by hand, exactly as `schema` would, and
+ * answers undefined for anything else, which `schema` then decodes (or words the error of).
+ */
 export const postJsonAs = <A, I>(
   session: WxSession,
   call: JsonCall,
   schema: Schema.Schema<A, I>,
+  plain?: (json: Record<string, unknown>) => A | undefined,
 ): Effect.Effect<A, SessionCallError, Transport | ProtocolConfig> =>
-  Effect.flatMap(exchange(session, call), ({ json, host }) =>
-    decodeAnswer(schema, json, { endpoint: call.endpoint, host }),
-  )
+  Effect.flatMap(exchange(session, call), ({ json, host }) => {
+    const decoded = plain?.(json)
+    return decoded === undefined ? decodeAnswer(schema, json, { endpoint: call.endpoint, host }) : Effect.succeed(decoded)
+  })

@@ -1,13 +1,13 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer, Schema } from "effect"
 import { CookieJar } from "../http/CookieJar.js"
 import { Transport } from "../http/Transport.js"
 import { Upstream } from "../http/Upstream.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
 import { WxSession } from "../session/WxSession.js"
-import { webwxsync } from "./WebwxSync.js"
+import { plainSyncAnswer, SyncAnswer, webwxsync } from "./WebwxSync.js"
 
 const KEYS = `"BaseResponse":{"Ret":0,"ErrMsg":""},"SyncKey":{"Count":1,"List":[{"Key":1,"Val":2}]}`
 
@@ -102,4 +102,46 @@ describe("webwxsync's answer", () => {
       assert.include(nested.left.reason, "Expected { readonly [x: string]: unknown }, actual [1]")
     }),
   )
+})
+
+describe("webwxsync's answer decoded by hand", () => {
+  const key = { Count: 2, List: [{ Key: 1, Val: 10 }, { Key: 2, Val: 20 }] }
+  const answers: ReadonlyArray<Record<string, unknown>> = [
+    { SyncKey: key },
+    { SyncKey: key, SyncCheckKey: key, ContinueFlag: 1, SKey: "@crypt_9" },
+    { SyncKey: { Count: 0, List: [] }, AddMsgList: [{ MsgId: "1" }], ModContactList: [], DelContactList: [{ UserName: "@x" }] },
+    { SyncKey: { Count: 1, List: [{ Key: 1, Val: 2, Extra: true }], More: 1 }, ModChatRoomMemberList: [] },
+    { SyncKey: key, Profile: { BitFlag: 0 }, AddMsgCount: 0 },
+    // What the Schema refuses, or copies differently: the hand decoder must leave them to it.
+    { SyncKey: key, SyncCheckKey: null },
+    { SyncKey: { Count: "1", List: [] } },
+    { SyncKey: { Count: 1, List: [{ Key: 1 }] } },
+    { SyncKey: { Count: 1, List: [null] } },
+    { SyncKey: key, ContinueFlag: "1" },
+    { SyncKey: key, SKey: 5 },
+    { SyncKey: key, AddMsgList: [{ a: 1 }, 5] },
+    { SyncKey: key, AddMsgList: JSON.parse('[{"__proto__":{"x":1},"b":2}]') as unknown },
+    { SyncKey: key, ModContactList: {} },
+    {},
+  ]
+
+  it("gives what the Schema gives, and leaves to it whatever it would refuse or copy", () => {
+    const decode = Schema.decodeUnknownEither(SyncAnswer)
+    for (const answer of answers) {
+      const byHand = plainSyncAnswer(answer)
+      const bySchema = decode(answer)
+      if (byHand === undefined) continue
+      assert(Either.isRight(bySchema), `the Schema refuses ${JSON.stringify(answer)}`)
+      assert.deepStrictEqual(byHand, bySchema.right)
+    }
+    // The well-formed ones are all taken by hand.
+    assert.deepStrictEqual(
+      answers.slice(0, 5).map((answer) => plainSyncAnswer(answer) !== undefined),
+      [true, true, true, true, true],
+    )
+    assert.deepStrictEqual(
+      answers.slice(5).map((answer) => plainSyncAnswer(answer)),
+      answers.slice(5).map(() => undefined),
+    )
+  })
 })

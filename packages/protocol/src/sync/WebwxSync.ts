@@ -38,7 +38,8 @@ const RawEntryList = Schema.declare(
 )
 const RawEntries = Schema.optionalWith(RawEntryList, { default: () => [] })
 
-const SyncAnswer = Schema.Struct({
+/** A webwxsync answer as decoded (entries left raw); exported for its tests. */
+export const SyncAnswer = Schema.Struct({
   AddMsgList: RawEntries,
   ModContactList: RawEntries,
   DelContactList: RawEntries,
@@ -48,6 +49,69 @@ const SyncAnswer = Schema.Struct({
   SyncCheckKey: Schema.optional(SyncKey),
   SKey: Schema.optionalWith(Schema.String, { default: () => "" }),
 })
+
+type SyncAnswer = typeof SyncAnswer.Type
+
+/** `SyncKey`'s decoding of `value` when it is a well-formed key (a copy, as the Struct makes); else undefined. */
+const plainSyncKey = (value: unknown): SyncKey | undefined => {
+  if (typeof value !== "object" || value === null) return undefined
+  const { Count, List } = value as { readonly Count?: unknown; readonly List?: unknown }
+  if (typeof Count !== "number" || !Array.isArray(List)) return undefined
+  const list: Array<{ readonly Key: number; readonly Val: number }> = new Array(List.length)
+  for (let i = 0; i < List.length; i++) {
+    const item: unknown = List[i]
+    if (typeof item !== "object" || item === null) return undefined
+    const { Key, Val } = item as { readonly Key?: unknown; readonly Val?: unknown }
+    if (typeof Key !== "number" || typeof Val !== "number") return undefined
+    list[i] = { Key, Val }
+  }
+  return { Count, List: list }
+}
+
+const plainEntries = (value: unknown): ReadonlyArray<Record<string, unknown>> | undefined =>
+  value === undefined
+    ? []
+    : Array.isArray(value) && value.every(isPlainEntry)
+      ? (value as ReadonlyArray<Record<string, unknown>>)
+      : undefined
+
+/**
+ * `SyncAnswer`'s decoding of a well-formed answer, by hand: Schema's Struct and Array decoders
+ * made half of the garbage of a webwxsync call (~80 KB of ~160 KB). Anything unusual gives
+ * undefined and goes through the Schema, which also words the error.
+ */
+export const plainSyncAnswer = (json: Record<string, unknown>): SyncAnswer | undefined => {
+  const AddMsgList = plainEntries(json["AddMsgList"])
+  const ModContactList = plainEntries(json["ModContactList"])
+  const DelContactList = plainEntries(json["DelContactList"])
+  const ModChatRoomMemberList = plainEntries(json["ModChatRoomMemberList"])
+  const continueFlag = json["ContinueFlag"] ?? 0
+  const skey = json["SKey"] ?? ""
+  const syncKey = plainSyncKey(json["SyncKey"])
+  const rawCheckKey = json["SyncCheckKey"]
+  const syncCheckKey = rawCheckKey === undefined ? undefined : plainSyncKey(rawCheckKey)
+  if (
+    AddMsgList === undefined ||
+    ModContactList === undefined ||
+    DelContactList === undefined ||
+    ModChatRoomMemberList === undefined ||
+    typeof continueFlag !== "number" ||
+    typeof skey !== "string" ||
+    syncKey === undefined ||
+    (rawCheckKey !== undefined && syncCheckKey === undefined)
+  )
+    return undefined
+  return {
+    AddMsgList,
+    ModContactList,
+    DelContactList,
+    ModChatRoomMemberList,
+    ContinueFlag: continueFlag,
+    SyncKey: syncKey,
+    ...(syncCheckKey === undefined ? {} : { SyncCheckKey: syncCheckKey }),
+    SKey: skey,
+  }
+}
 
 /** What one webwxsync answered, with the keys that follow it (not yet stored: see `commitKeys`). */
 export interface SyncBatch {
@@ -80,6 +144,7 @@ export const webwxsync = (
         body: { SyncKey: data.syncKey, rr: negativeTimestamp() },
       },
       SyncAnswer,
+      plainSyncAnswer,
     )
     return {
       addMsgList: answer.AddMsgList,
