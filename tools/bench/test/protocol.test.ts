@@ -1,6 +1,7 @@
 import { assert, describe, it } from "vitest"
 import { captureCorpora } from "../src/protocol/corpus.js"
 import { measureDecoding, type Spread } from "../src/protocol/decoding.js"
+import { measureAllocations } from "../src/protocol/allocations.js"
 import { measureHeldPolls } from "../src/protocol/heldPolls.js"
 import { measureLogins } from "../src/protocol/logins.js"
 import {
@@ -81,9 +82,11 @@ describe("the protocol scenario", () => {
       decoding,
       logins: undefined,
       heldPolls: { sessions: 3, heapBytesPerHeldLoop: 21_500 },
+      allocations: { calls: 10, bytesPerSend: 44_000, bytesPerSync: 45_000 },
       failures: [],
     })
     assert.include(table, "heap per held loop | 21,500 B")
+    assert.match(table, /allocated per Send\.sendText\s+\| 44,000 B/)
     assert.include(table, "parseServerJson + decodeBatch")
     assert.include(table, "failures: 0")
   }, 30_000)
@@ -113,5 +116,15 @@ describe("the protocol scenario", () => {
     // A held loop keeps a connection, a request and its fiber: never nothing, never megabytes.
     assert.isAbove(figures.heapBytesPerHeldLoop, 1_000)
     assert.isBelow(figures.heapBytesPerHeldLoop, 1_000_000)
+  }, 60_000)
+
+  it("counts what a send and a webwxsync allocate", async () => {
+    const figures = await measureAllocations(20)
+    assert.strictEqual(figures.calls, 20)
+    // Each call builds a request and parses an answer: kilobytes, never nothing, never megabytes.
+    for (const bytes of [figures.bytesPerSend, figures.bytesPerSync]) {
+      assert.isAbove(bytes, 2_000)
+      assert.isBelow(bytes, 2_000_000)
+    }
   }, 60_000)
 })

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util"
 import { captureCorpora } from "./corpus.js"
 import { measureDecoding, type DecodingFigures, type Rates } from "./decoding.js"
 import { LOGIN_STEPS } from "./client.js"
+import { measureAllocations, type AllocationFigures } from "./allocations.js"
 import { measureHeldPolls, type HeldPollFigures } from "./heldPolls.js"
 import { measureLogins, type LoginFigures } from "./logins.js"
 
@@ -21,6 +22,8 @@ export interface ProtocolScenarioOptions {
   readonly contacts: number
   /** Sessions whose held sync loops are weighed; 0 skips that figure. */
   readonly held: number
+  /** Sends and webwxsync calls whose allocations are counted; 0 skips that figure. */
+  readonly alloc: number
 }
 
 export const DEFAULT_PROTOCOL_SCENARIO: ProtocolScenarioOptions = {
@@ -30,6 +33,7 @@ export const DEFAULT_PROTOCOL_SCENARIO: ProtocolScenarioOptions = {
   concurrency: 4,
   contacts: 200,
   held: 1_000,
+  alloc: 2_000,
 }
 
 /** Distinct messages captured from the simulator per corpus; rounds cycle over them. */
@@ -49,6 +53,7 @@ Scenario "protocol": the protocol client (@wxfleet/protocol).
      the simulator in a child process (so this process's CPU time is the client's alone).
   3. Held polls: the heap a logged-in session's sync loop adds while it holds its synccheck,
      per session, over the same child simulator.
+  4. Allocations: bytes the client allocates per send and per webwxsync, garbage included.
 
   --messages N      messages per decoding round and corpus (default ${DEFAULT_PROTOCOL_SCENARIO.messages}; 0 skips decoding)
   --rounds N        timed decoding rounds (default ${DEFAULT_PROTOCOL_SCENARIO.rounds})
@@ -56,6 +61,7 @@ Scenario "protocol": the protocol client (@wxfleet/protocol).
   --concurrency N   logins in flight (default ${DEFAULT_PROTOCOL_SCENARIO.concurrency})
   --contacts N      friends of each account that logs in (default ${DEFAULT_PROTOCOL_SCENARIO.contacts})
   --held N          sessions whose sync loops hold their polls, weighed (default ${DEFAULT_PROTOCOL_SCENARIO.held}; 0 skips)
+  --alloc N         sends and webwxsync calls whose allocations are counted (default ${DEFAULT_PROTOCOL_SCENARIO.alloc}; 0 skips)
   --json            print the figures as JSON instead of tables`
 
 /** A flag the scenario cannot run with; the message says which and why. */
@@ -79,6 +85,7 @@ export const parseProtocolFlags = (
           concurrency: text,
           contacts: text,
           held: text,
+          alloc: text,
           json: { type: "boolean", default: false },
           help: { type: "boolean", short: "h", default: false },
         },
@@ -105,6 +112,7 @@ export const parseProtocolFlags = (
     concurrency: whole("concurrency", 1, 1_000),
     contacts: whole("contacts", 0, 5_000),
     held: whole("held", 0, 5_000),
+    alloc: whole("alloc", 0, 1_000_000),
     json: values.json,
     help: values.help,
   }
@@ -117,6 +125,7 @@ export interface ProtocolFigures {
   readonly decoding: ReadonlyArray<DecodingFigures>
   readonly logins: LoginFigures | undefined
   readonly heldPolls: HeldPollFigures | undefined
+  readonly allocations: AllocationFigures | undefined
   /** Anything that went wrong: lost messages, failed logins. */
   readonly failures: ReadonlyArray<string>
 }
@@ -165,12 +174,14 @@ export const runProtocolBenchmarks = async (
     failures.push(...logins.failures)
   }
   const heldPolls = options.held > 0 ? await measureHeldPolls(options.held, progress) : undefined
+  const allocations = options.alloc > 0 ? await measureAllocations(options.alloc, progress) : undefined
   return {
     options,
     target: { textMessagesPerSecond: TEXT_DECODE_TARGET },
     decoding,
     logins,
     heldPolls,
+    allocations,
     failures,
   }
 }
@@ -277,6 +288,19 @@ export const formatProtocolFigures = (figures: ProtocolFigures): string => {
           ["figure", "value"],
           [
             ["heap per held loop", `${count(held.heapBytesPerHeldLoop)} B`],
+          ],
+        ),
+    )
+  }
+  const allocations = figures.allocations
+  if (allocations !== undefined) {
+    sections.push(
+      `Allocations: ${count(allocations.calls)} calls each, one at a time, garbage included\n\n` +
+        markdownTable(
+          ["figure", "value"],
+          [
+            ["allocated per Send.sendText", `${count(allocations.bytesPerSend)} B`],
+            ["allocated per webwxsync (nothing new)", `${count(allocations.bytesPerSync)} B`],
           ],
         ),
     )
