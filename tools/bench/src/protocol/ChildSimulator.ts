@@ -3,7 +3,9 @@ import { once } from "node:events"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { cpuSeconds } from "../proc.js"
-import type { Phone } from "./client.js"
+import type { ProtocolConfig, Transport } from "@wxfleet/protocol"
+import { ManagedRuntime } from "effect"
+import { clientLayer, type Phone } from "./client.js"
 
 /** What the benchmark asks the simulator's process to do. */
 export type ChildRequest =
@@ -126,5 +128,23 @@ export class ChildSimulator {
     const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs)
     await exited
     clearTimeout(timer)
+  }
+}
+
+/** The protocol client's runtime over a child simulator. */
+export type ClientRuntime = ManagedRuntime.ManagedRuntime<Transport | ProtocolConfig, never>
+
+/**
+ * Runs `use` with a simulator in its own process and the protocol client over it; both are
+ * stopped afterwards, whatever `use` does.
+ */
+export const withChildClient = async <A>(use: (sim: ChildSimulator, runtime: ClientRuntime) => Promise<A>): Promise<A> => {
+  const sim = await ChildSimulator.start()
+  const runtime = ManagedRuntime.make(clientLayer(sim.upstream))
+  try {
+    return await use(sim, runtime)
+  } finally {
+    await runtime.dispose()
+    await sim.stop()
   }
 }

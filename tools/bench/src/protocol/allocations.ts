@@ -1,8 +1,8 @@
 import { Session } from "node:inspector/promises"
-import { Send, WebwxSync } from "@wxfleet/protocol"
-import { type Effect, ManagedRuntime } from "effect"
-import { ChildSimulator } from "./ChildSimulator.js"
-import { clientLayer, loginToFirstSync } from "./client.js"
+import { type ProtocolConfig, Send, type Transport, WebwxSync } from "@wxfleet/protocol"
+import type { Effect } from "effect"
+import { withChildClient } from "./ChildSimulator.js"
+import { loginToFirstSync } from "./client.js"
 
 export interface AllocationFigures {
   readonly calls: number
@@ -47,21 +47,15 @@ const allocatedBy = async (calls: number, one: () => Promise<unknown>): Promise<
 export const measureAllocations = async (
   calls: number,
   progress: (line: string) => void = () => {},
-): Promise<AllocationFigures> => {
-  const sim = await ChildSimulator.start()
-  const runtime = ManagedRuntime.make(clientLayer(sim.upstream))
-  try {
+): Promise<AllocationFigures> =>
+  withChildClient(async (sim, runtime) => {
     const [account] = await sim.populate("wxid_alloc", 1, 20)
     const { session } = await runtime.runPromise(loginToFirstSync(account!, sim.phone))
-    const run = (effect: Effect.Effect<unknown, unknown, ManagedRuntime.ManagedRuntime.Context<typeof runtime>>) => () =>
+    const run = (effect: Effect.Effect<unknown, unknown, Transport | ProtocolConfig>) => () =>
       runtime.runPromise(effect)
     progress(`counting what ${calls} sends and ${calls} webwxsync calls allocate`)
     // webwxsync first: the sends to filehelper come back through sync, as on the real server.
     const bytesPerSync = await allocatedBy(calls, run(WebwxSync.webwxsync(session)))
     const bytesPerSend = await allocatedBy(calls, run(Send.sendText(session, "filehelper", "hello")))
     return { calls, bytesPerSend, bytesPerSync }
-  } finally {
-    await runtime.dispose()
-    await sim.stop()
-  }
-}
+  })

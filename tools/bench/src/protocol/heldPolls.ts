@@ -1,11 +1,11 @@
 import { SyncLoop } from "@wxfleet/protocol"
-import { Effect, Fiber, ManagedRuntime } from "effect"
+import { Effect, Fiber } from "effect"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
 import { setTimeout as sleep } from "node:timers/promises"
 import { forEachConcurrently } from "../stats.js"
-import { ChildSimulator } from "./ChildSimulator.js"
-import { clientLayer, type FirstSync, loginToFirstSync } from "./client.js"
+import { withChildClient } from "./ChildSimulator.js"
+import { type FirstSync, loginToFirstSync } from "./client.js"
 
 export interface HeldPollFigures {
   readonly sessions: number
@@ -33,10 +33,8 @@ const collect = (() => {
 export const measureHeldPolls = async (
   sessions: number,
   progress: (line: string) => void = () => {},
-): Promise<HeldPollFigures> => {
-  const sim = await ChildSimulator.start()
-  const runtime = ManagedRuntime.make(clientLayer(sim.upstream))
-  try {
+): Promise<HeldPollFigures> =>
+  withChildClient(async (sim, runtime) => {
     const accounts = await sim.populate("wxid_held", sessions, 20)
     progress(`logging ${sessions} sessions in`)
     const loggedIn: Array<FirstSync["session"]> = []
@@ -58,8 +56,4 @@ export const measureHeldPolls = async (
       sessions,
       heapBytesPerHeldLoop: (heapAfter - heapBefore) / sessions,
     }
-  } finally {
-    await runtime.dispose()
-    await sim.stop()
-  }
-}
+  })

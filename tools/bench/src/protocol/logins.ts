@@ -1,7 +1,6 @@
-import { ManagedRuntime } from "effect"
 import { forEachConcurrently, median, percentile } from "../stats.js"
-import { ChildSimulator } from "./ChildSimulator.js"
-import { clientLayer, LOGIN_STEPS, loginToFirstSync, type LoginStep } from "./client.js"
+import { withChildClient } from "./ChildSimulator.js"
+import { LOGIN_STEPS, loginToFirstSync, type LoginStep } from "./client.js"
 
 export interface LoginOptions {
   /** Timed logins, each of its own account. */
@@ -48,10 +47,8 @@ export interface LoginFigures {
 export const measureLogins = async (
   options: LoginOptions,
   progress: (line: string) => void = () => {},
-): Promise<LoginFigures> => {
-  const sim = await ChildSimulator.start()
-  const runtime = ManagedRuntime.make(clientLayer(sim.upstream))
-  try {
+): Promise<LoginFigures> =>
+  withChildClient(async (sim, runtime) => {
     progress(
       `creating ${options.logins + options.warmupLogins} accounts with ${options.contacts} friends each`,
     )
@@ -119,8 +116,4 @@ export const measureLogins = async (
       simulatorCpuMsPerLogin: (simulatorCpuSeconds * 1000) / Math.max(completed, 1),
       failures,
     }
-  } finally {
-    await runtime.dispose()
-    await sim.stop()
-  }
-}
+  })
