@@ -33,15 +33,7 @@ export const make = (dispatcher: Undici.Dispatcher): LeanHttpClient =>
       textTo: (target: Target, timeoutMs: number, lane: Lane | undefined, request: () => HttpClientRequest.HttpClientRequest) =>
         dispatchText(
           lane === undefined ? dispatcher : lane.dispatcherFor(target.origin),
-          {
-            method: target.method as Undici.Dispatcher.HttpMethod,
-            headers: target.headers,
-            origin: target.origin,
-            path: target.path,
-            body: target.body,
-            headersTimeout: 0,
-            bodyTimeout: 0,
-          },
+          targetOptions(target),
           timeoutMs,
           request,
         ),
@@ -298,20 +290,23 @@ const urlOf = (request: HttpClientRequest.HttpClientRequest): Either.Either<URL,
     (cause) => new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause }),
   )
 
-const dispatchOptions = (
-  request: HttpClientRequest.HttpClientRequest,
-  url: URL,
-  body: Body,
-): Undici.Dispatcher.DispatchOptions => ({
-  method: request.method as Undici.Dispatcher.HttpMethod,
-  headers: request.headers,
-  origin: url.origin,
-  path: url.pathname + url.search,
-  body,
+const targetOptions = (target: Omit<Target, "body"> & { readonly body: Body }): Undici.Dispatcher.DispatchOptions => ({
+  method: target.method as Undici.Dispatcher.HttpMethod,
+  headers: target.headers,
+  origin: target.origin,
+  path: target.path,
+  body: target.body,
   // Deadlines are the caller's; undici's own would cut the 25-second long polls short.
   headersTimeout: 0,
   bodyTimeout: 0,
 })
+
+const dispatchOptions = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  body: Body,
+): Undici.Dispatcher.DispatchOptions =>
+  targetOptions({ method: request.method, headers: request.headers, origin: url.origin, path: url.pathname + url.search, body })
 
 const undiciOptions = (
   request: HttpClientRequest.HttpClientRequest,

@@ -83,15 +83,19 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
     const { template } = yield* Upstream
 
     /** The request as sent: the browser's headers, the account's cookies, the upstream rewrite. */
+    /** The headers a browser adds to a request for `href`: its user agent, the cookies, the call's own (lower case). */
+    const browserHeaders = (href: string, options: CallOptions): Record<string, string> => {
+      const headers: Record<string, string> = { "user-agent": options.desktop ? DESKTOP_USER_AGENT : WEB_USER_AGENT }
+      const cookie = options.jar.header(href)
+      if (cookie) headers["cookie"] = cookie
+      if (options.headers !== undefined) for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value
+      return headers
+    }
+
     const prepare = (request: HttpClientRequest.HttpClientRequest, options: CallOptions) => {
       const realUrl = new URL(request.url)
-      const cookie = options.jar.header(realUrl.href)
       const prepared = request.pipe(
-        HttpClientRequest.setHeaders({
-          "user-agent": options.desktop ? DESKTOP_USER_AGENT : WEB_USER_AGENT,
-          ...(cookie ? { cookie } : {}),
-          ...options.headers,
-        }),
+        HttpClientRequest.setHeaders(browserHeaders(realUrl.href, options)),
         HttpClientRequest.setUrl(transportUrl(template, realUrl)),
       )
       return { prepared, realUrl, host: realUrl.host }
@@ -137,10 +141,7 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
       if ((body._tag !== "Uint8Array" && body._tag !== "Empty") || request.urlParams.length > 0 || Option.isSome(request.hash))
         return undefined
       const realUrl = new URL(request.url)
-      const headers: Record<string, string> = { ...request.headers, "user-agent": options.desktop ? DESKTOP_USER_AGENT : WEB_USER_AGENT }
-      const cookie = options.jar.header(realUrl.href)
-      if (cookie) headers["cookie"] = cookie
-      if (options.headers !== undefined) for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value
+      const headers = { ...request.headers, ...browserHeaders(realUrl.href, options) }
       const sent = transportUrl(template, realUrl)
       const slash = sent.indexOf("/", sent.indexOf("//") + 2)
       const target: LeanUndiciClient.Target = {
@@ -153,7 +154,10 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
       return { target, href: realUrl.href, host: realUrl.host }
     }
 
-    /** `text` on the lean client: one undici call and one timer for the whole round trip. */
+    /**
+     * `text` on the lean client: one undici call and one timer for the whole round trip, the
+     * request taken apart once when `leanTarget` can, else prepared as for any client.
+     */
     const leanText = (
       client: LeanUndiciClient.LeanHttpClient,
       request: HttpClientRequest.HttpClientRequest,
@@ -161,61 +165,45 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
     ): Effect.Effect<TextResponse, HttpFailure> => {
       const timeoutMs = Duration.toMillis(options.timeout)
       const lean = leanTarget(request, options)
-      const { href, host } = lean ?? { href: "", host: "" }
-      const sent =
-        lean === undefined
-          ? undefined
-          : client.textTo(lean.target, timeoutMs, options.lane, () => prepare(request, options).prepared)
-      if (sent === undefined) return leanTextPrepared(client, request, options, timeoutMs)
-      return Effect.flatMap(
+      if (lean !== undefined) {
+        const sent = client.textTo(lean.target, timeoutMs, options.lane, () => prepare(request, options).prepared)
+        return answered(sent, lean.href, lean.host, options, timeoutMs)
+      }
+      const { prepared, realUrl, host } = prepare(request, options)
+      return answered(client.textWithin(prepared, timeoutMs, options.lane), realUrl.href, host, options, timeoutMs)
+    }
+
+    /** A lean call's answer: its failure typed, the cookies kept, the status judged. */
+    const answered = (
+      sent: Effect.Effect<LeanUndiciClient.TextAnswer, HttpClientError | LeanUndiciClient.DeadlineExceeded>,
+      href: string,
+      host: string,
+      options: CallOptions,
+      timeoutMs: number,
+    ): Effect.Effect<TextResponse, HttpFailure> =>
+      Effect.flatMap(
         Effect.mapError(sent, (error) =>
           error._tag === "DeadlineExceeded"
             ? new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs })
             : transportError(options, host, error),
         ),
-        (answer) => answered(answer, href, host, options),
+        (answer) => {
+          options.jar.store(href, answer.cookies)
+          return accepted(answer.status, options)
+            ? Effect.succeed<TextResponse>({
+                status: answer.status,
+                // Few callers look at the headers: they are built only when asked for.
+                get headers() {
+                  return answer.headers
+                },
+                text: answer.text,
+                host,
+              })
+            : Effect.fail(
+                new UnexpectedStatus({ endpoint: options.endpoint, host, status: answer.status, raw: answer.text.slice(0, 2_000) }),
+              )
+        },
       )
-    }
-
-    /** The answer of a lean call: cookies kept, the status judged. */
-    const answered = (
-      answer: LeanUndiciClient.TextAnswer,
-      href: string,
-      host: string,
-      options: CallOptions,
-    ): Effect.Effect<TextResponse, HttpFailure> => {
-      options.jar.store(href, answer.cookies)
-      return accepted(answer.status, options)
-        ? Effect.succeed<TextResponse>({
-            status: answer.status,
-            // Few callers look at the headers: they are built only when asked for.
-            get headers() {
-              return answer.headers
-            },
-            text: answer.text,
-            host,
-          })
-        : Effect.fail(
-            new UnexpectedStatus({ endpoint: options.endpoint, host, status: answer.status, raw: answer.text.slice(0, 2_000) }),
-          )
-    }
-
-    const leanTextPrepared = (
-      client: LeanUndiciClient.LeanHttpClient,
-      request: HttpClientRequest.HttpClientRequest,
-      options: CallOptions,
-      timeoutMs: number,
-    ): Effect.Effect<TextResponse, HttpFailure> => {
-      const { prepared, realUrl, host } = prepare(request, options)
-      return Effect.flatMap(
-        Effect.mapError(client.textWithin(prepared, timeoutMs, options.lane), (error) =>
-          error._tag === "DeadlineExceeded"
-            ? new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs })
-            : transportError(options, host, error),
-        ),
-        (answer) => answered(answer, realUrl.href, host, options),
-      )
-    }
 
     /** A round trip whose whole body is read as text within the deadline. */
     const text = (request: HttpClientRequest.HttpClientRequest, options: CallOptions): Effect.Effect<TextResponse, HttpFailure> =>
