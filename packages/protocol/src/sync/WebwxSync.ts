@@ -21,6 +21,10 @@ const isPlainEntry = (entry: unknown): boolean =>
   Object.getPrototypeOf(entry) === Object.prototype &&
   !Object.hasOwn(entry, "__proto__")
 
+/** Entries `RawEntryArray` would only copy: they pass as they are. */
+const arePlainEntries = (input: unknown): input is ReadonlyArray<Record<string, unknown>> =>
+  Array.isArray(input) && input.every(isPlainEntry)
+
 /**
  * `RawEntryArray` without copying every field of every entry, a sixth of the CPU of a webwxsync
  * call with 100 messages: parsed entries pass as they are, anything else goes through the schema.
@@ -29,8 +33,8 @@ const RawEntryList = Schema.declare(
   [RawEntryArray],
   {
     decode: (entries) => (input, options) =>
-      Array.isArray(input) && input.every(isPlainEntry)
-        ? ParseResult.succeed(input as Schema.Schema.Type<typeof RawEntryArray>)
+      arePlainEntries(input)
+        ? ParseResult.succeed(input)
         : ParseResult.decodeUnknown(entries)(input, options),
     encode: (entries) => (input, options) => ParseResult.encodeUnknown(entries)(input, options),
   },
@@ -69,11 +73,7 @@ const plainSyncKey = (value: unknown): SyncKey | undefined => {
 }
 
 const plainEntries = (value: unknown): ReadonlyArray<Record<string, unknown>> | undefined =>
-  value === undefined
-    ? []
-    : Array.isArray(value) && value.every(isPlainEntry)
-      ? (value as ReadonlyArray<Record<string, unknown>>)
-      : undefined
+  value === undefined ? [] : arePlainEntries(value) ? value : undefined
 
 /**
  * `SyncAnswer`'s decoding of a well-formed answer, by hand: Schema's Struct and Array decoders
