@@ -62,35 +62,34 @@ export const isTransient = (error: HttpFailure | { readonly _tag: string }): boo
 export const isSafeToResend = (error: unknown): boolean => error instanceof TransportError && error.beforeSend
 
 /**
- * `Effect.retry(effect, { schedule: backoff(policy), while: retryable })`, with the schedule and
- * its driver built only once an attempt failed: nearly every call succeeds at once, and building
- * them up front was a tenth of the client's CPU per send.
+ * `Effect.retry(effect, { schedule, while: retryable })`, with the schedule (read from
+ * `schedule`) and its driver built only once an attempt failed: nearly every call succeeds at
+ * once, and building them up front was a tenth of the client's CPU per send.
  */
-const retryOnFailure = <A, E, R>(
+export const retryAfterFailure = <A, E, R, R2>(
   effect: Effect.Effect<A, E, R>,
-  policyOf: (policies: RetryPoliciesShape) => RetryPolicy,
-  retryable: (error: E) => boolean,
-): Effect.Effect<A, E, R> =>
+  schedule: Effect.Effect<Schedule.Schedule<unknown, E>, never, R2>,
+  retryable: (error: E) => boolean = () => true,
+): Effect.Effect<A, E, R | R2> =>
   Effect.catchAll(effect, (first) =>
     retryable(first)
-      ? Effect.flatMap(RetryPolicies, (policies) =>
-          Effect.flatMap(Schedule.driver(backoff(policyOf(policies))), (driver) => {
-            const again = (error: E): Effect.Effect<A, E, R> =>
-              Effect.zipRight(
-                Effect.orElseFail(driver.next(error), () => error),
-                Effect.catchAll(effect, (next) => (retryable(next) ? again(next) : Effect.fail(next))),
-              )
-            return again(first)
-          }),
-        )
+      ? Effect.flatMap(Effect.flatMap(schedule, Schedule.driver), (driver) => {
+          const again = (error: E): Effect.Effect<A, E, R> =>
+            Effect.zipRight(
+              Effect.orElseFail(driver.next(error), () => error),
+              Effect.catchAll(effect, (next) => (retryable(next) ? again(next) : Effect.fail(next))),
+            )
+          return again(first)
+        })
       : Effect.fail(first),
   )
 
 /** Reads are asked again after a transport failure (`idempotentRead`); an answer that was read is never re-asked. */
 export const retryRead = <A, E extends { readonly _tag: string }, R>(
   effect: Effect.Effect<A, E, R>,
-): Effect.Effect<A, E, R> => retryOnFailure(effect, (policies) => policies.idempotentRead, isTransient)
+): Effect.Effect<A, E, R> =>
+  retryAfterFailure(effect, Effect.map(RetryPolicies, (policies) => backoff(policies.idempotentRead)), isTransient)
 
 /** Changes are sent again (`send`) only when the server cannot have seen them. */
 export const resendIfUnsent = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  retryOnFailure(effect, (policies) => policies.send, isSafeToResend)
+  retryAfterFailure(effect, Effect.map(RetryPolicies, (policies) => backoff(policies.send)), isSafeToResend)

@@ -1,5 +1,6 @@
 import { EVENTS_STREAM, subjects, type EventKind } from "@wxfleet/contracts"
 import { ensureStream, publishPersistentBatch, type Nats } from "@wxfleet/nats"
+import { Schedules } from "@wxfleet/protocol"
 import { Duration, Effect, Schedule } from "effect"
 import { SupervisorConfig } from "../config/SupervisorConfig.js"
 
@@ -16,8 +17,7 @@ export interface OutboundEvent {
 export const DUPLICATE_WINDOW = Duration.minutes(30)
 
 /** While NATS is away (restart, network), publishing waits and tries again: events are never dropped. */
-const FIRST_RETRY = Duration.millis(100)
-const untilPublished = Schedule.exponential(FIRST_RETRY).pipe(
+const untilPublished = Schedule.exponential("100 millis").pipe(
   Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.seconds(5))),
 )
 
@@ -50,9 +50,7 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
         Effect.tapError((error) => Effect.logWarning("events not acknowledged; publishing again", error.message)),
       )
       // The retry's schedule is built only after a failure: a batch per sync round is published.
-      return Effect.catchAll(publish, () => Effect.zipRight(Effect.sleep(FIRST_RETRY), Effect.retry(publish, untilPublished))).pipe(
-        Effect.orDie,
-      )
+      return Schedules.retryAfterFailure(publish, Effect.succeed(untilPublished)).pipe(Effect.orDie)
     }
 
     return { publishAll } as const
