@@ -81,11 +81,12 @@ describe("the protocol scenario", () => {
       target: { textMessagesPerSecond: TEXT_DECODE_TARGET },
       decoding,
       logins: undefined,
-      heldPolls: { sessions: 3, heapBytesPerHeldLoop: 21_500 },
+      heldPolls: { sessions: 3, heapBytesPerHeldLoop: 21_500, bytesKeptPerRound: 6_200 },
       allocations: { calls: 10, bytesPerSend: 44_000, bytesPerSync: 45_000 },
       failures: [],
     })
-    assert.include(table, "heap per held loop | 21,500 B")
+    assert.match(table, /heap per held loop\s+\| 21,500 B/)
+    assert.match(table, /kept alive by a round while the next poll is held\s+\| 6,200 B/)
     assert.match(table, /allocated per Send\.sendText\s+\| 44,000 B/)
     assert.include(table, "parseServerJson + decodeBatch")
     assert.include(table, "failures: 0")
@@ -116,6 +117,10 @@ describe("the protocol scenario", () => {
     // A held loop keeps a connection, a request and its fiber: never nothing, never megabytes.
     assert.isAbove(figures.heapBytesPerHeldLoop, 1_000)
     assert.isBelow(figures.heapBytesPerHeldLoop, 1_000_000)
+    // A round leaves its next poll's request and the session's new keys: sampled, so above
+    // nothing and far below what the whole held loop keeps.
+    assert.isAbove(figures.bytesKeptPerRound, 500)
+    assert.isBelow(figures.bytesKeptPerRound, figures.heapBytesPerHeldLoop * 10)
   }, 60_000)
 
   it("counts what a send and a webwxsync allocate", async () => {

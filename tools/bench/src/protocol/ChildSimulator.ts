@@ -18,6 +18,8 @@ export type ChildRequest =
       readonly friendsEach: number
     }
   | { readonly id: number; readonly type: "phone"; readonly account: string; readonly uuid: string }
+  /** Each account's phone writes `text` to its filehelper: the account's web sessions receive it. */
+  | { readonly id: number; readonly type: "say"; readonly accounts: ReadonlyArray<string>; readonly text: string }
 
 /** What the simulator's process tells the benchmark. */
 export type ChildMessage =
@@ -113,6 +115,11 @@ export class ChildSimulator {
   /** The account's phone scans the QR code and confirms the login. */
   readonly phone: Phone = async (account, uuid) => {
     await this.call({ type: "phone", account, uuid })
+  }
+
+  /** Each account's phone writes `text` to its filehelper, which its web session then syncs. */
+  async sayToSelf(accounts: ReadonlyArray<string>, text: string): Promise<void> {
+    await this.call({ type: "say", accounts, text })
   }
 
   /** CPU seconds the simulator's process has used so far. */

@@ -24,6 +24,8 @@ export interface ProtocolScenarioOptions {
   readonly held: number
   /** Sends and webwxsync calls whose allocations are counted; 0 skips that figure. */
   readonly alloc: number
+  /** Where the held-poll measure writes its heap profile of what a round keeps, if set. */
+  readonly heldProfile?: string | undefined
 }
 
 export const DEFAULT_PROTOCOL_SCENARIO: ProtocolScenarioOptions = {
@@ -61,6 +63,7 @@ Scenario "protocol": the protocol client (@wxfleet/protocol).
   --concurrency N   logins in flight (default ${DEFAULT_PROTOCOL_SCENARIO.concurrency})
   --contacts N      friends of each account that logs in (default ${DEFAULT_PROTOCOL_SCENARIO.contacts})
   --held N          sessions whose sync loops hold their polls, weighed (default ${DEFAULT_PROTOCOL_SCENARIO.held}; 0 skips)
+  --held-profile F  write the sampled heap profile of what a round keeps to F (open in DevTools)
   --alloc N         sends and webwxsync calls whose allocations are counted (default ${DEFAULT_PROTOCOL_SCENARIO.alloc}; 0 skips)
   --json            print the figures as JSON instead of tables`
 
@@ -86,6 +89,7 @@ export const parseProtocolFlags = (
           contacts: text,
           held: text,
           alloc: text,
+          "held-profile": text,
           json: { type: "boolean", default: false },
           help: { type: "boolean", short: "h", default: false },
         },
@@ -97,7 +101,7 @@ export const parseProtocolFlags = (
   const unexpected = positionals.filter((word, index) => !(index === 0 && word === "protocol"))
   if (unexpected.length > 0) throw new UsageError(`unexpected argument ${unexpected.join(" ")}`)
 
-  const whole = (flag: keyof ProtocolScenarioOptions, min: number, max: number): number => {
+  const whole = (flag: Exclude<keyof ProtocolScenarioOptions, "heldProfile">, min: number, max: number): number => {
     const raw = values[flag]
     if (raw === undefined) return DEFAULT_PROTOCOL_SCENARIO[flag]
     const value = Number(raw)
@@ -113,6 +117,7 @@ export const parseProtocolFlags = (
     contacts: whole("contacts", 0, 5_000),
     held: whole("held", 0, 5_000),
     alloc: whole("alloc", 0, 1_000_000),
+    heldProfile: values["held-profile"],
     json: values.json,
     help: values.help,
   }
@@ -173,7 +178,7 @@ export const runProtocolBenchmarks = async (
     )
     failures.push(...logins.failures)
   }
-  const heldPolls = options.held > 0 ? await measureHeldPolls(options.held, progress) : undefined
+  const heldPolls = options.held > 0 ? await measureHeldPolls(options.held, progress, options.heldProfile) : undefined
   const allocations = options.alloc > 0 ? await measureAllocations(options.alloc, progress) : undefined
   return {
     options,
@@ -288,6 +293,7 @@ export const formatProtocolFigures = (figures: ProtocolFigures): string => {
           ["figure", "value"],
           [
             ["heap per held loop", `${count(held.heapBytesPerHeldLoop)} B`],
+            ["kept alive by a round while the next poll is held", `${count(held.bytesKeptPerRound)} B`],
           ],
         ),
     )

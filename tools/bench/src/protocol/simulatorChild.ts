@@ -2,7 +2,7 @@
  * The simulator's process for the login benchmark (started by ChildSimulator, never by hand): a
  * Simulator on a free loopback port, its world built and its phones played on IPC requests.
  */
-import { populate, Simulator } from "@wxfleet/simulator"
+import { populate, Simulator, speak } from "@wxfleet/simulator"
 import type { ChildMessage, ChildRequest } from "./ChildSimulator.js"
 
 const send = process.send?.bind(process)
@@ -34,6 +34,9 @@ const handle = (
     case "phone":
       sim.world.scan(request.uuid, request.account)
       sim.world.confirm(request.uuid)
+      return {}
+    case "say":
+      for (const account of request.accounts) speak(sim.world, account, "filehelper", { kind: "text", text: request.text })
       return {}
   }
 }
