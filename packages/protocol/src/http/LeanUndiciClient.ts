@@ -11,6 +11,7 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Undici from "@effect/platform-node/Undici"
 import { Data, Effect, Either, Inspectable, Layer, Option, type Stream } from "effect"
 import { EventEmitter } from "node:events"
+import { currentInFlight } from "./InFlight.js"
 
 /**
  * The `@effect/platform` HttpClient on undici, without what a fleet pays for per request and
@@ -30,13 +31,8 @@ export const make = (dispatcher: Undici.Dispatcher): LeanHttpClient =>
       [LeanTypeId]: LeanTypeId,
       textWithin: (request: HttpClientRequest.HttpClientRequest, timeoutMs: number, lane?: Lane) =>
         textWithin(dispatcher, request, timeoutMs, lane),
-      textTo: (target: Target, timeoutMs: number, lane: Lane | undefined, request: () => HttpClientRequest.HttpClientRequest) =>
-        dispatchText(
-          lane === undefined ? dispatcher : lane.dispatcherFor(target.origin),
-          targetOptions(target),
-          timeoutMs,
-          request,
-        ),
+      textTo: <A, E>(target: Target, timeoutMs: number, lane: Lane | undefined, settle: (outcome: Outcome) => Effect.Effect<A, E>) =>
+        dispatchText(lane === undefined ? dispatcher : lane.dispatcherFor(target.origin), targetOptions(target), timeoutMs, settle),
     },
   ) as LeanHttpClient
 
@@ -71,15 +67,21 @@ export interface LeanHttpClient extends HttpClient.HttpClient {
   ) => Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>
   /**
    * `textWithin` for a request already taken apart: no request object or URL to build and parse
-   * again. A failure's RequestError carries `request`, which is only read then.
+   * again. `settle` turns how the call ended into its result, called back as it ends: no steps
+   * of its own, nothing more kept while the call waits.
    */
-  readonly textTo: (
+  readonly textTo: <A, E>(
     target: Target,
     timeoutMs: number,
     lane: Lane | undefined,
-    request: () => HttpClientRequest.HttpClientRequest,
-  ) => Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>
+    settle: (outcome: Outcome) => Effect.Effect<A, E>,
+  ) => Effect.Effect<A, E>
 }
+
+/** How a call ended: its whole answer, its deadline passing, or undici's error. */
+export type Outcome = TextAnswer | DeadlineExceeded | Error
+
+export const isAnswer = (outcome: Outcome): outcome is TextAnswer => outcome instanceof Answer
 
 /** Where and what a request sends: origin and path as undici takes them. */
 export interface Target {
@@ -150,48 +152,62 @@ const textWithin = (
   const url = urlOf(request)
   if (url._tag === "Left") return Effect.fail(url.left)
   const via = lane === undefined ? dispatcher : lane.dispatcherFor(url.right.origin)
-  const run = (body: Body) => dispatchText(via, dispatchOptions(request, url.right, body), timeoutMs, () => request)
+  const settle = (outcome: Outcome): Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded> =>
+    outcome instanceof Answer
+      ? Effect.succeed(outcome)
+      : outcome instanceof DeadlineExceeded
+        ? Effect.fail(outcome)
+        : Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: outcome }))
+  const run = (body: Body) => dispatchText(via, dispatchOptions(request, url.right, body), timeoutMs, settle)
   return request.body._tag === "Stream" ? Effect.flatMap(bodyOf(request.body), run) : run(directBody(request.body))
 }
 
 /** One undici dispatch, its whole answer as text, aborted at the deadline or on interruption. */
-const dispatchText = (
+const dispatchText = <A, E>(
   via: Undici.Dispatcher,
   options: Undici.Dispatcher.DispatchOptions,
   timeoutMs: number,
-  request: () => HttpClientRequest.HttpClientRequest,
-): Effect.Effect<TextAnswer, HttpClientError.RequestError | DeadlineExceeded> =>
-  Effect.async<TextAnswer, HttpClientError.RequestError | DeadlineExceeded>((resume) => {
-    const handler = new TextHandler((outcome) => {
-      clearTimeout(timer)
-      resume(
-        outcome instanceof Answer
-          ? Effect.succeed(outcome)
-          : Effect.fail(new HttpClientError.RequestError({ request: request(), reason: "Transport", cause: outcome })),
-      )
-    })
-    const timer = setTimeout(() => {
-      if (handler.cancel(new DeadlineExceeded({ timeoutMs }))) resume(Effect.fail(new DeadlineExceeded({ timeoutMs })))
-    }, timeoutMs)
-    via.dispatch(options, handler)
-    return Effect.sync(() => {
-      if (handler.cancel(new Error("interrupted"))) clearTimeout(timer)
+  settle: (outcome: Outcome) => Effect.Effect<A, E>,
+): Effect.Effect<A, E> =>
+  Effect.withFiberRuntime((fiber) => {
+    // Inside abortOnInterrupt the fiber aborts this on interruption; elsewhere the call does.
+    const inFlight = fiber.getFiberRef(currentInFlight)
+    return Effect.async<A, E>((resume) => {
+      const handler = new TextHandler((outcome) => {
+        clearTimeout(timer)
+        if (inFlight !== undefined) inFlight.abort = undefined
+        resume(settle(outcome))
+      })
+      const timer = setTimeout(() => {
+        const deadline = new DeadlineExceeded({ timeoutMs })
+        if (!handler.cancel(deadline)) return
+        if (inFlight !== undefined) inFlight.abort = undefined
+        resume(settle(deadline))
+      }, timeoutMs)
+      const abort = () => {
+        if (handler.cancel(new Error("interrupted"))) clearTimeout(timer)
+      }
+      if (inFlight === undefined) {
+        via.dispatch(options, handler)
+        return Effect.sync(abort)
+      }
+      inFlight.abort = abort
+      via.dispatch(options, handler)
     })
   })
 
-/**
- * Collects a whole answer straight from undici's dispatch callbacks into one string: no
- * Readable body stream, no promise per step (what `request()` + `body.text()` cost: about a
- * third of undici's CPU per request). Reports exactly once: the answer, an error, or nothing
- * after `cancel`.
- */
+const NO_HEADERS: Record<string, string | Array<string> | undefined> = Object.freeze({})
+const EMPTY_BODY = Buffer.alloc(0)
+
 class TextHandler implements Undici.Dispatcher.DispatchHandler {
   private controller: Undici.Dispatcher.DispatchController | undefined
   private cancelledBy: Error | undefined
   private done = false
   private status = 0
-  private headers: Record<string, string | Array<string> | undefined> = {}
-  private readonly chunks: Array<Buffer> = []
+  private headers: Record<string, string | Array<string> | undefined> = NO_HEADERS
+  /** The body so far: most answers come in one chunk, which needs no array. */
+  private first: Buffer | undefined
+  private rest: Array<Buffer> | undefined
 
   constructor(private readonly report: (outcome: Answer | Error) => void) {}
 
@@ -220,13 +236,15 @@ class TextHandler implements Undici.Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Undici.Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk)
+    if (this.first === undefined) this.first = chunk
+    else (this.rest ??= []).push(chunk)
   }
 
   onResponseEnd(): void {
     if (this.done) return
     this.done = true
-    const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
+    const { first, rest } = this
+    const bytes = rest === undefined ? (first ?? EMPTY_BODY) : Buffer.concat([first!, ...rest])
     // As fetch's text(): UTF-8, a leading byte order mark dropped.
     const text = bytes.toString("utf8")
     this.report(new Answer(this.status, this.headers, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text))

@@ -2,7 +2,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as Headers from "@effect/platform/Headers"
-import type { HttpClientError } from "@effect/platform/HttpClientError"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import { Duration, Effect, Either, Option, Stream } from "effect"
 import { MalformedResponse, RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "../Errors.js"
 import type { CookieJar } from "./CookieJar.js"
@@ -54,7 +54,7 @@ const causeCode = (cause: unknown): string | undefined => {
   return undefined
 }
 
-const transportError = (options: CallOptions, host: string, error: HttpClientError): TransportError => {
+const transportError = (options: CallOptions, host: string, error: HttpClientError.HttpClientError): TransportError => {
   const code = causeCode(error.cause)
   return new TransportError({
     endpoint: options.endpoint,
@@ -141,8 +141,11 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
       if ((body._tag !== "Uint8Array" && body._tag !== "Empty") || request.urlParams.length > 0 || Option.isSome(request.hash))
         return undefined
       const realUrl = new URL(request.url)
-      const headers = { ...request.headers, ...browserHeaders(realUrl.href, options) }
-      const sent = transportUrl(template, realUrl)
+      // A long poll keeps what its call refers to for its whole hold: the URL as given when
+      // parsing changed nothing (the client's own URLs), so the parsed copy is garbage at once.
+      const href = realUrl.href === request.url ? request.url : realUrl.href
+      const headers = { ...request.headers, ...browserHeaders(href, options) }
+      const sent = Option.isNone(template) ? href : transportUrl(template, realUrl)
       const slash = sent.indexOf("/", sent.indexOf("//") + 2)
       const target: LeanUndiciClient.Target = {
         method: request.method,
@@ -151,7 +154,7 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
         headers,
         body: body._tag === "Uint8Array" ? body.body : null,
       }
-      return { target, href: realUrl.href, host: realUrl.host }
+      return { target, href, host: hostOf(realUrl) }
     }
 
     /**
@@ -166,44 +169,48 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
       const timeoutMs = Duration.toMillis(options.timeout)
       const lean = leanTarget(request, options)
       if (lean !== undefined) {
-        const sent = client.textTo(lean.target, timeoutMs, options.lane, () => prepare(request, options).prepared)
-        return answered(sent, lean.href, lean.host, options, timeoutMs)
+        const { href, host } = lean
+        return client.textTo(lean.target, timeoutMs, options.lane, (outcome) => settled(outcome, href, host, options, timeoutMs))
       }
       const { prepared, realUrl, host } = prepare(request, options)
-      return answered(client.textWithin(prepared, timeoutMs, options.lane), realUrl.href, host, options, timeoutMs)
+      return Effect.matchEffect(client.textWithin(prepared, timeoutMs, options.lane), {
+        onFailure: (error) =>
+          error._tag === "DeadlineExceeded"
+            ? settled(error, realUrl.href, host, options, timeoutMs)
+            : Effect.fail(transportError(options, host, error)),
+        onSuccess: (answer) => settled(answer, realUrl.href, host, options, timeoutMs),
+      })
     }
 
-    /** A lean call's answer: its failure typed, the cookies kept, the status judged. */
-    const answered = (
-      sent: Effect.Effect<LeanUndiciClient.TextAnswer, HttpClientError | LeanUndiciClient.DeadlineExceeded>,
+    /** How a lean call ended, as its result: its failure typed, the cookies kept, the status judged. */
+    const settled = (
+      outcome: LeanUndiciClient.Outcome,
       href: string,
       host: string,
       options: CallOptions,
       timeoutMs: number,
-    ): Effect.Effect<TextResponse, HttpFailure> =>
-      Effect.flatMap(
-        Effect.mapError(sent, (error) =>
-          error._tag === "DeadlineExceeded"
+    ): Effect.Effect<TextResponse, HttpFailure> => {
+      if (!LeanUndiciClient.isAnswer(outcome))
+        return Effect.fail(
+          outcome instanceof LeanUndiciClient.DeadlineExceeded
             ? new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs })
-            : transportError(options, host, error),
-        ),
-        (answer) => {
-          options.jar.store(href, answer.cookies)
-          return accepted(answer.status, options)
-            ? Effect.succeed<TextResponse>({
-                status: answer.status,
-                // Few callers look at the headers: they are built only when asked for.
-                get headers() {
-                  return answer.headers
-                },
-                text: answer.text,
-                host,
-              })
-            : Effect.fail(
-                new UnexpectedStatus({ endpoint: options.endpoint, host, status: answer.status, raw: answer.text.slice(0, 2_000) }),
-              )
-        },
-      )
+            : transportError(options, host, new HttpClientError.RequestError({ request: HttpClientRequest.get(href), reason: "Transport", cause: outcome })),
+        )
+      options.jar.store(href, outcome.cookies)
+      return accepted(outcome.status, options)
+        ? Effect.succeed<TextResponse>({
+            status: outcome.status,
+            // Few callers look at the headers: they are built only when asked for.
+            get headers() {
+              return outcome.headers
+            },
+            text: outcome.text,
+            host,
+          })
+        : Effect.fail(
+            new UnexpectedStatus({ endpoint: options.endpoint, host, status: outcome.status, raw: outcome.text.slice(0, 2_000) }),
+          )
+    }
 
     /** A round trip whose whole body is read as text within the deadline. */
     const text = (request: HttpClientRequest.HttpClientRequest, options: CallOptions): Effect.Effect<TextResponse, HttpFailure> =>
@@ -237,6 +244,20 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
     return { text, stream } as const
   }),
 }) {}
+
+/** Hosts seen, each kept once as a string of its own: a URL's `host` is a slice that keeps the whole URL alive. */
+const hosts = new Map<string, string>()
+const MAX_HOSTS = 1_024
+
+const hostOf = (url: URL): string => {
+  const host = url.host
+  const known = hosts.get(host)
+  if (known !== undefined) return known
+  if (hosts.size >= MAX_HOSTS) hosts.clear()
+  const own = Buffer.from(host, "latin1").toString("latin1")
+  hosts.set(own, own)
+  return own
+}
 
 /** Parses a body or fails with MalformedResponse carrying the raw text. */
 export const decodeWith = <A>(

@@ -1,6 +1,7 @@
 import { Chunk, Data, Effect, Fiber, Option, Ref, Schedule, Stream } from "effect"
 import type { SessionCallError, SessionExpired } from "../Errors.js"
 import { webpushOrder, type HostSet } from "../Hosts.js"
+import { abortOnInterrupt } from "../http/InFlight.js"
 import type { Transport } from "../http/Transport.js"
 import type { ProtocolConfig } from "../ProtocolConfig.js"
 import { backoff, RetryPolicies, type RetryPolicy } from "../Schedules.js"
@@ -174,7 +175,9 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
     const poll = (state: LoopState): Step => {
       const { pending } = state
       if (pending !== undefined) return afterSynccheck({ ...state, pending: undefined }, Fiber.join(pending))
-      if (state.connected || state.failures === 0) return afterSynccheck(state, synccheck(session, state.host))
+      // Built only when run: an effect's continuation frames keep what they wrap (built effects
+      // included) through the whole long poll.
+      if (state.connected || state.failures === 0) return afterSynccheck(state, Effect.suspend(() => synccheck(session, state.host)))
       // Reconnecting: a poll the host holds for a second means the host is back. Say so (and wake
       // the fleet's sessions waiting for it) now, not when the hold ends (~25 s on the real server).
       return Effect.gen(function* () {
@@ -244,7 +247,7 @@ export const syncLoop = (
 /**
  * The same loop as `syncLoop`, handing each event to `handle` before the next round: for a
  * fleet, where a Stream per session costs memory that thousands of sessions notice. Fails like
- * the stream, or with `handle`'s error.
+ * the stream, or with `handle`'s error. Interrupting it aborts the requests it has in flight.
  */
 export const runSyncLoop = <E, R, R2 = never>(
   session: WxSession,
@@ -257,13 +260,13 @@ export const runSyncLoop = <E, R, R2 = never>(
     // generator through the next long poll (thousands of sessions would each keep one).
     const { afterRound } = options
     const round = (state: LoopState) =>
-      Effect.flatMap(step(state), ([events, next]) => {
+      Effect.flatMap(Effect.suspend(() => step(state)), ([events, next]) => {
         const handled = events.length === 1 ? handle(events[0]!) : Effect.forEach(events, handle, { discard: true })
         return Effect.as(afterRound === undefined ? handled : Effect.zipRight(handled, afterRound), next)
       })
     let state = initial
     for (;;) state = yield* round(state)
-  })
+  }).pipe(abortOnInterrupt)
 
 export interface RunSyncLoopOptions<R> extends SyncLoopOptions {
   /**

@@ -7,7 +7,7 @@ import { Transport } from "../http/Transport.js"
 import { Upstream } from "../http/Upstream.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
 import { WxSession } from "../session/WxSession.js"
-import { plainSyncAnswer, SyncAnswer, webwxsync } from "./WebwxSync.js"
+import { plainSyncAnswer, sharingUnchanged, SyncAnswer, webwxsync } from "./WebwxSync.js"
 
 const KEYS = `"BaseResponse":{"Ret":0,"ErrMsg":""},"SyncKey":{"Count":1,"List":[{"Key":1,"Val":2}]}`
 
@@ -143,5 +143,34 @@ describe("webwxsync's answer decoded by hand", () => {
       answers.slice(5).map((answer) => plainSyncAnswer(answer)),
       answers.slice(5).map(() => undefined),
     )
+  })
+})
+
+describe("sharingUnchanged", () => {
+  const keys = (...vals: Array<number>) => ({ Count: vals.length, List: vals.map((Val, i) => ({ Key: i + 1, Val })) })
+
+  it("keeps the previous keys' objects where they did not move, and takes the moved ones", () => {
+    const previous = keys(10, 20, 30)
+    const next = keys(11, 20, 30)
+    const kept = sharingUnchanged(previous, next)
+    assert.deepStrictEqual(kept, next)
+    assert.strictEqual(kept.List[0], next.List[0])
+    assert.strictEqual(kept.List[1], previous.List[1])
+    assert.strictEqual(kept.List[2], previous.List[2])
+  })
+
+  it("answers the previous keys themselves when nothing moved", () => {
+    const previous = keys(10, 20)
+    assert.strictEqual(sharingUnchanged(previous, keys(10, 20)), previous)
+  })
+
+  it("takes the new keys whole when their shape changed or there were none", () => {
+    const next = keys(10, 20, 30)
+    assert.strictEqual(sharingUnchanged(keys(10, 20), next), next)
+    assert.strictEqual(sharingUnchanged(undefined, next), next)
+    const renamed = { Count: 2, List: [{ Key: 1, Val: 10 }, { Key: 5, Val: 20 }] }
+    const kept = sharingUnchanged(keys(10, 20), renamed)
+    assert.deepStrictEqual(kept, renamed)
+    assert.strictEqual(kept.List[1], renamed.List[1])
   })
 })

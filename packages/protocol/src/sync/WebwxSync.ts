@@ -169,10 +169,27 @@ export const commitKeys = (session: WxSession, batch: SyncBatch): Effect.Effect<
   Ref.update(session.data, (d) => ({
     ...d,
     skey: batch.skey || d.skey,
-    syncKey: hasKeys(batch.syncKey) ? batch.syncKey : d.syncKey,
+    syncKey: hasKeys(batch.syncKey) ? sharingUnchanged(d.syncKey, batch.syncKey) : d.syncKey,
     syncCheckKey: hasKeys(batch.syncCheckKey)
-      ? batch.syncCheckKey
+      ? sharingUnchanged(d.syncCheckKey, batch.syncCheckKey)
       : hasKeys(batch.syncKey)
         ? undefined
         : d.syncCheckKey,
   }))
+
+/**
+ * `next`, with each of its keys that `previous` holds unchanged taken from `previous` (all of
+ * it when nothing changed): a round usually moves one or two keys, and a session keeps its keys
+ * for the whole next long poll, so the rest of the new answer's keys can be garbage at once.
+ */
+export const sharingUnchanged = (previous: SyncKey | undefined, next: SyncKey): SyncKey => {
+  if (previous === undefined || previous.Count !== next.Count || previous.List.length !== next.List.length) return next
+  let changed = 0
+  const list = next.List.map((key, i) => {
+    const old = previous.List[i]!
+    if (old.Key === key.Key && old.Val === key.Val) return old
+    changed++
+    return key
+  })
+  return changed === 0 ? previous : { Count: next.Count, List: list }
+}
