@@ -25,10 +25,18 @@ export const classifyHost = (host: string): HostInfo | undefined => {
 
 /** The webpush hosts that answer for an account of this home unless the world says otherwise. */
 export const defaultWebpushHosts = (home: HomeHost): ReadonlySet<string> => {
-  const hosts = new Set([`webpush.${home}`, `webpush1.${home}`, `webpush2.${home}`])
-  if (home === "wx.qq.com") hosts.add("webpush.weixin.qq.com")
+  // Asked on every synccheck: built once per home.
+  let hosts = webpushHostsByHome.get(home)
+  if (hosts === undefined) {
+    const built = new Set([`webpush.${home}`, `webpush1.${home}`, `webpush2.${home}`])
+    if (home === "wx.qq.com") built.add("webpush.weixin.qq.com")
+    hosts = built
+    webpushHostsByHome.set(home, hosts)
+  }
   return hosts
 }
+
+const webpushHostsByHome = new Map<HomeHost, ReadonlySet<string>>()
 
 /** Cookies are set for the home host and its subdomains; the data ticket for the whole `.qq.com`. */
 export const cookieDomains = (home: HomeHost): { readonly session: string; readonly wide: string } => ({
