@@ -1,4 +1,5 @@
 import { assert, describe, it, vi } from "vitest"
+import { textEventOf } from "../src/supervisor/FleetObserver.js"
 import {
   parseSupervisorArgs,
   runSupervisorScenario,
@@ -74,4 +75,28 @@ describe("the supervisor scenario", () => {
     assert.strictEqual(figures.outage!.notBack, 0)
     assert.isAtLeast(figures.outage!.backAfterMs.max, figures.outage!.backAfterMs.p50)
   }, 90_000)
+})
+
+describe("the fleet observer's reading of a message event", () => {
+  const event = (text: string) =>
+    JSON.stringify({
+      account: "wxid_a",
+      at: "2026-11-24T23:00:00.000Z",
+      message: { _tag: "Text", id: "1", from: "wxid_f", text, raw: { Content: text, MsgId: "1", MsgType: 1 } },
+    })
+
+  it("reads what a full parse reads from an event as the supervisor writes it", () => {
+    const json = event("step1-42")
+    const parsed = JSON.parse(json) as { account: string; at: string; message: { text: string } }
+    const read = textEventOf(json)
+    assert.strictEqual(read?.account, parsed.account)
+    assert.strictEqual(read?.at, parsed.at)
+    assert.strictEqual(read?.message.text, parsed.message.text)
+  })
+
+  it("leaves a text with escapes, or an event without a text, to the full parse", () => {
+    assert.isUndefined(textEventOf(event('say "hi"')))
+    assert.isUndefined(textEventOf(event("a\\b")))
+    assert.isUndefined(textEventOf(JSON.stringify({ account: "wxid_a", at: "x", message: { _tag: "Image" } })))
+  })
 })

@@ -16,6 +16,33 @@ interface MessageEvent {
   readonly message: { readonly _tag: string; readonly text?: string }
 }
 
+/**
+ * The `at` and `message.text` of a message event, read off its JSON without parsing it all: the
+ * event's `raw` entry is most of it, and at 5,000 events a second a full parse took a tenth of
+ * a core from the processes measured. In JSON a string's quotes inside it are escaped, so
+ * `"text":"` can only be a key. Undefined for anything else (a text with escapes, an event
+ * laid out otherwise), which is then parsed whole. A text misread would count as unknown, never
+ * as delivered.
+ */
+export const textEventOf = (json: string): MessageEvent | undefined => {
+  const at = stringAfter(json, '"at":"')
+  const text = stringAfter(json, '"text":"')
+  const account = stringAfter(json, '"account":"')
+  if (at === undefined || text === undefined || account === undefined) return undefined
+  return { account, at, message: { _tag: "Text", text } }
+}
+
+/** The plain (escape-free) string value that follows `key` in `json`. */
+const stringAfter = (json: string, key: string): string | undefined => {
+  const start = json.indexOf(key)
+  if (start === -1) return undefined
+  const from = start + key.length
+  const end = json.indexOf('"', from)
+  if (end === -1) return undefined
+  const value = json.slice(from, end)
+  return value.includes("\\") ? undefined : value
+}
+
 /** Messages sent by the load generator, and what became of them. */
 export interface MessageTally {
   /** Events that matched a message the generator sent, with its latency. */
@@ -104,7 +131,7 @@ export class FleetObserver {
   private onMessage(msg: Msg): void {
     const now = performance.now()
     this.messageEvents++
-    const event = msg.json<MessageEvent>()
+    const event = textEventOf(msg.string()) ?? msg.json<MessageEvent>()
     const text = event.message.text
     if (text === undefined) return void this.tally.unknown++
     const sentAt = this.pending.get(text)
