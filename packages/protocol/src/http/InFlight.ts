@@ -1,4 +1,4 @@
-import { Effect, FiberRef } from "effect"
+import { Effect, type Fiber } from "effect"
 
 /**
  * The abort of the request a fiber awaits. A fiber awaits one thing at a time: what it runs
@@ -9,26 +9,31 @@ export interface InFlight {
 }
 
 /**
- * Where a long-lived fiber (a session's sync loop) keeps the abort of the request it awaits. A
- * fiber forked from it starts without one: its interruption is its own, so its requests abort
- * on their own, as usual.
+ * The long-lived fibers (sessions' sync loops) that abort their requests themselves, by fiber:
+ * a fiber forked from one is not in here, so its interruption is its own and its requests abort
+ * on their own, as usual. (A FiberRef would do the same but copies the fiber's FiberRefs.)
  */
-export const currentInFlight: FiberRef.FiberRef<InFlight | undefined> = FiberRef.unsafeMake<InFlight | undefined>(
-  undefined,
-  { fork: () => undefined, join: (parent) => parent },
-)
+const inFlightOf = new WeakMap<Fiber.RuntimeFiber<unknown, unknown>, InFlight>()
+
+/** Where `fiber` keeps the abort of the request it awaits, if it runs inside `abortOnInterrupt`. */
+export const inFlightFor = (fiber: Fiber.RuntimeFiber<unknown, unknown>): InFlight | undefined => inFlightOf.get(fiber)
 
 /**
- * Runs `effect` with one interruption finalizer for all the requests it makes itself, instead of
- * one per request: an Effect.async with a canceler wraps its wait in interruption machinery that
- * a held long poll keeps alive for its whole hold (~1.4 KB, 10,000 of them in a fleet) and that
- * adds steps to every call. Interrupting `effect` aborts the request it awaits.
+ * Runs `effect` with one finalizer for all the requests it makes itself, instead of one per
+ * request: an Effect.async with a canceler wraps its wait in interruption machinery that a held
+ * long poll keeps alive for its whole hold (~1.4 KB, 10,000 of them in a fleet) and that adds
+ * steps to every call. Interrupting `effect` aborts the request it awaits (only an interruption
+ * can end it while a request is in flight).
  */
 export const abortOnInterrupt = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.suspend(() => {
+  Effect.withFiberRuntime((fiber) => {
+    if (inFlightOf.has(fiber)) return effect
     const inFlight: InFlight = { abort: undefined }
-    return Effect.onInterrupt(Effect.locally(effect, currentInFlight, inFlight), () =>
+    inFlightOf.set(fiber, inFlight)
+    return Effect.ensuring(
+      effect,
       Effect.sync(() => {
+        inFlightOf.delete(fiber)
         const { abort } = inFlight
         inFlight.abort = undefined
         abort?.()

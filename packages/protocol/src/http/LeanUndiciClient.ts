@@ -11,7 +11,7 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Undici from "@effect/platform-node/Undici"
 import { Data, Effect, Either, Inspectable, Layer, Option, type Stream } from "effect"
 import { EventEmitter } from "node:events"
-import { currentInFlight } from "./InFlight.js"
+import { inFlightFor } from "./InFlight.js"
 
 /**
  * The `@effect/platform` HttpClient on undici, without what a fleet pays for per request and
@@ -171,7 +171,7 @@ const dispatchText = <A, E>(
 ): Effect.Effect<A, E> =>
   Effect.withFiberRuntime((fiber) => {
     // Inside abortOnInterrupt the fiber aborts this on interruption; elsewhere the call does.
-    const inFlight = fiber.getFiberRef(currentInFlight)
+    const inFlight = inFlightFor(fiber)
     return Effect.async<A, E>((resume) => {
       const handler = new TextHandler((outcome) => {
         clearTimeout(timer)
