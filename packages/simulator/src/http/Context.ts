@@ -98,11 +98,9 @@ export class Context {
       payload = ""
     }
     if (this.setCookies.length > 0) this.res.setHeader("Set-Cookie", this.setCookies)
-    // A text body goes out with the head as one string (one write, no copy into a Buffer first).
-    const length = typeof payload === "string" ? Buffer.byteLength(payload, "utf8") : payload.length
-    this.res.writeHead(status, { "Content-Length": length, ...headers })
-    if (typeof payload === "string") this.res.end(payload, "utf8")
-    else this.res.end(payload)
+    const bytes = typeof payload === "string" ? Buffer.from(payload, "utf8") : payload
+    this.res.writeHead(status, { "Content-Length": bytes.length, ...headers })
+    this.res.end(bytes)
   }
 
   /** JavaScript assignment bodies (jslogin, login poll, synccheck) are served as text/javascript. */
