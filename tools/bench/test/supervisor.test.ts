@@ -12,6 +12,8 @@ describe("the supervisor scenario", () => {
     const { options, json } = parseSupervisorArgs(["--accounts", "5", "--rate", "10,20", "--json"])
     assert.strictEqual(options.accounts, 5)
     assert.deepStrictEqual(options.rates, [10, 20])
+    assert.strictEqual(options.warmupSeconds, 10)
+    assert.strictEqual(parseSupervisorArgs(["--warmup-seconds", "0"]).options.warmupSeconds, 0)
     assert.isTrue(json)
     assert.throws(() => parseSupervisorArgs(["--accounts", "0"]), UsageError, /--accounts/)
     assert.throws(() => parseSupervisorArgs(["--rate", "5,x"]), UsageError, /--rate/)
@@ -38,6 +40,8 @@ describe("the supervisor scenario", () => {
         "3",
         "--idle-seconds",
         "2",
+        "--warmup-seconds",
+        "1",
         "--sync-hold-ms",
         "2000",
         "--deadline-seconds",
@@ -59,6 +63,9 @@ describe("the supervisor scenario", () => {
     assert.isAbove(figures.rss.totalMb, 30)
     assert.isAtLeast(figures.rss.peakMb, figures.rss.totalMb)
     assert.isBelow(figures.idleCpu.supervisor, 1)
+    // The warm-up's messages are its own: the measured step counts only what it offered.
+    assert.approximately(figures.warmup!.sent, 30, 10)
+    assert.strictEqual(figures.warmup!.late, 0)
     const [step] = figures.steps
     assert.isDefined(step)
     assert.approximately(step!.sent, 90, 10)

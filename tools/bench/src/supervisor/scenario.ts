@@ -29,6 +29,11 @@ export interface SupervisorScenarioOptions {
   readonly loginConcurrency: number
   /** Says in flight at most. */
   readonly maxInFlight: number
+  /**
+   * Seconds of load at the first rate before the measured steps, not counted (0: none): the
+   * first step would otherwise also pay for the JIT compiling the hot paths.
+   */
+  readonly warmupSeconds: number
   /** The simulator's synccheck hold (the real server's is about 25 s). */
   readonly syncHoldMs: number
   /**
@@ -57,6 +62,7 @@ export const DEFAULT_SUPERVISOR_SCENARIO: SupervisorScenarioOptions = {
   rates: [1_000, 2_500, 5_000],
   seconds: 20,
   idleSeconds: 30,
+  warmupSeconds: 10,
   loginConcurrency: 64,
   maxInFlight: 64,
   syncHoldMs: 25_000,
@@ -135,6 +141,8 @@ export interface SupervisorFigures {
   }
   readonly openFiles: number
   readonly idleCpu: CpuShares
+  /** The unmeasured load before the steps, if any. */
+  readonly warmup: LoadStepFigures | undefined
   readonly steps: ReadonlyArray<LoadStepFigures>
   readonly outage: OutageFigures | undefined
   /** The highest step rate the supervisor kept up with (0 when none). */
@@ -264,26 +272,30 @@ export const runSupervisorBenchmark = async (
     const files = openFiles(supervisor.pid)
 
     const loggedInAccounts = fleet.accounts.filter((a) => observer.states.get(a) === "logged_in")
-    const steps: Array<LoadStepFigures> = []
-    for (const [index, rate] of options.rates.entries()) {
+    const friends = loggedInAccounts.map((a) => fleet.friends.get(a) ?? [])
+    const runStep = async (rate: number, seconds: number, tag: string, name: string) => {
       checkDeadline()
       const step = await loadStep(sim, observer, pids, {
         rate,
-        seconds: options.seconds,
+        seconds,
         maxInFlight: options.maxInFlight,
         accounts: loggedInAccounts,
-        friends: loggedInAccounts.map((a) => fleet.friends.get(a) ?? []),
-        tag: `s${index}`,
+        friends,
+        tag,
         checkDeadline,
         fail,
       })
-      steps.push(step)
       log(
-        `rate ${rate}/s: sent ${step.sentPerSecond.toFixed(0)}/s, delivered ${step.deliveredPerSecond.toFixed(0)}/s, ` +
+        `${name} ${rate}/s: sent ${step.sentPerSecond.toFixed(0)}/s, delivered ${step.deliveredPerSecond.toFixed(0)}/s, ` +
           `p50 ${step.latencyMs.p50.toFixed(1)} ms, p99 ${step.latencyMs.p99.toFixed(1)} ms, ` +
           `backlog ${step.backlogAtEnd}, late ${step.late}`,
       )
+      return step
     }
+    const warmup =
+      options.warmupSeconds > 0 ? await runStep(options.rates[0]!, options.warmupSeconds, "w", "warm-up at") : undefined
+    const steps: Array<LoadStepFigures> = []
+    for (const [index, rate] of options.rates.entries()) steps.push(await runStep(rate, options.seconds, `s${index}`, "rate"))
     const outage =
       options.outageSeconds > 0 ? await outageStep(sim, observer, options.outageSeconds, log) : undefined
     if (outage !== undefined) {
@@ -306,6 +318,7 @@ export const runSupervisorBenchmark = async (
       rss,
       openFiles: files,
       idleCpu: idle.cpu,
+      warmup,
       steps,
       outage,
       sustainedRate: Math.max(0, ...steps.filter((s) => s.keptUp).map((s) => s.rate)),
@@ -564,6 +577,7 @@ latency under a sustained load of friends' messages.
   --groups-each N         groups per account (default ${DEFAULT_SUPERVISOR_SCENARIO.groupsEach})
   --rate R[,R…]           inbound messages/s, one load step each (default ${DEFAULT_SUPERVISOR_SCENARIO.rates.join(",")})
   --seconds N             length of each load step (default ${DEFAULT_SUPERVISOR_SCENARIO.seconds})
+  --warmup-seconds N      unmeasured load at the first rate before the steps, for the JIT (default ${DEFAULT_SUPERVISOR_SCENARIO.warmupSeconds}; 0: none)
   --idle-seconds N        how long to watch the idle fleet (default ${DEFAULT_SUPERVISOR_SCENARIO.idleSeconds})
   --login-concurrency N   QR codes answered at once (default ${DEFAULT_SUPERVISOR_SCENARIO.loginConcurrency})
   --max-in-flight N       says in flight at most (default ${DEFAULT_SUPERVISOR_SCENARIO.maxInFlight})
@@ -602,6 +616,7 @@ export const parseSupervisorArgs = (
           rate: text,
           seconds: text,
           "idle-seconds": text,
+          "warmup-seconds": text,
           "login-concurrency": text,
           "max-in-flight": text,
           "sync-hold-ms": text,
@@ -645,6 +660,7 @@ export const parseSupervisorArgs = (
     rates,
     seconds: whole("seconds", d.seconds, 1),
     idleSeconds: whole("idle-seconds", d.idleSeconds, 1),
+    warmupSeconds: whole("warmup-seconds", d.warmupSeconds, 0),
     loginConcurrency: whole("login-concurrency", d.loginConcurrency, 1),
     maxInFlight: whole("max-in-flight", d.maxInFlight, 1),
     syncHoldMs: whole("sync-hold-ms", d.syncHoldMs, 1),
@@ -696,6 +712,13 @@ export const supervisorTable = (f: SupervisorFigures): string => {
     ["supervisor open files", String(f.openFiles)],
     [`CPU …, idle with polls held (${o.idleSeconds} s)`, cpu(f.idleCpu)],
   ]
+  if (f.warmup !== undefined) {
+    const w = f.warmup
+    rows.push([
+      `warm-up, ${w.rate}/s for ${o.warmupSeconds} s (not measured): sent / delivered per s, kept up`,
+      `${w.sentPerSecond.toFixed(0)} / ${w.deliveredPerSecond.toFixed(0)}, ${w.keptUp ? "yes" : "no"}`,
+    ])
+  }
   for (const s of f.steps) {
     const name = `${s.rate}/s for ${o.seconds} s`
     rows.push(
