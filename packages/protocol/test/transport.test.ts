@@ -5,7 +5,6 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { type Duration, Effect, Exit, Fiber, Layer } from "effect"
 import { CookieJar } from "../src/http/CookieJar.js"
-import { abortOnInterrupt } from "../src/http/InFlight.js"
 import * as LeanUndiciClient from "../src/http/LeanUndiciClient.js"
 import { Transport, WEB_USER_AGENT } from "../src/http/Transport.js"
 import { Upstream } from "../src/http/Upstream.js"
@@ -179,41 +178,6 @@ describe("Transport", () => {
       }),
     )
   }
-
-  it.scoped("aborts the request a fiber awaits inside abortOnInterrupt when that fiber is interrupted", () =>
-    Effect.gen(function* () {
-      let arrived: () => void = () => {}
-      const arrival = new Promise<void>((resolve) => (arrived = resolve))
-      let requests = 0
-      // Answers the first request and holds the second: the slot follows the fiber's calls.
-      const server = yield* recordingServer((_, res) => (++requests === 1 ? res.end("ok") : arrived()))
-      // The transport outlives the fiber: its connections close only if the request is aborted.
-      const transport = yield* Layer.build(transportOver(server.port))
-      const fiber = yield* Effect.zipRight(synccheck("1 minute"), synccheck("1 minute")).pipe(
-        abortOnInterrupt,
-        Effect.provide(transport),
-        Effect.fork,
-      )
-      yield* Effect.promise(() => arrival)
-      yield* Fiber.interrupt(fiber)
-      yield* Effect.promise(() => server.abandoned)
-    }),
-  )
-
-  it.scoped("inside abortOnInterrupt, a forked fiber's request still aborts when that fiber alone is interrupted", () =>
-    Effect.gen(function* () {
-      let arrived: () => void = () => {}
-      const arrival = new Promise<void>((resolve) => (arrived = resolve))
-      const server = yield* recordingServer(() => arrived())
-      const transport = yield* Layer.build(transportOver(server.port))
-      yield* Effect.gen(function* () {
-        const child = yield* Effect.fork(synccheck("1 minute"))
-        yield* Effect.promise(() => arrival)
-        yield* Fiber.interrupt(child)
-        yield* Effect.promise(() => server.abandoned)
-      }).pipe(abortOnInterrupt, Effect.provide(transport))
-    }),
-  )
 
   it.scoped("ends a request at its deadline with RequestTimeout and closes the connection (lean client)", () =>
     Effect.gen(function* () {

@@ -11,7 +11,6 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Undici from "@effect/platform-node/Undici"
 import { Data, Effect, Either, Inspectable, Layer, Option, type Stream } from "effect"
 import { EventEmitter } from "node:events"
-import { inFlightFor } from "./InFlight.js"
 
 /**
  * The `@effect/platform` HttpClient on undici, without what a fleet pays for per request and
@@ -169,30 +168,18 @@ const dispatchText = <A, E>(
   timeoutMs: number,
   settle: (outcome: Outcome) => Effect.Effect<A, E>,
 ): Effect.Effect<A, E> =>
-  Effect.withFiberRuntime((fiber) => {
-    // Inside abortOnInterrupt the fiber aborts this on interruption; elsewhere the call does.
-    const inFlight = inFlightFor(fiber)
-    return Effect.async<A, E>((resume) => {
-      const handler = new TextHandler((outcome) => {
-        clearTimeout(timer)
-        if (inFlight !== undefined) inFlight.abort = undefined
-        resume(settle(outcome))
-      })
-      const timer = setTimeout(() => {
-        const deadline = new DeadlineExceeded({ timeoutMs })
-        if (!handler.cancel(deadline)) return
-        if (inFlight !== undefined) inFlight.abort = undefined
-        resume(settle(deadline))
-      }, timeoutMs)
-      const abort = () => {
-        if (handler.cancel(new Error("interrupted"))) clearTimeout(timer)
-      }
-      if (inFlight === undefined) {
-        via.dispatch(options, handler)
-        return Effect.sync(abort)
-      }
-      inFlight.abort = abort
-      via.dispatch(options, handler)
+  Effect.async<A, E>((resume) => {
+    const handler = new TextHandler((outcome) => {
+      clearTimeout(timer)
+      resume(settle(outcome))
+    })
+    const timer = setTimeout(() => {
+      const deadline = new DeadlineExceeded({ timeoutMs })
+      if (handler.cancel(deadline)) resume(settle(deadline))
+    }, timeoutMs)
+    via.dispatch(options, handler)
+    return Effect.sync(() => {
+      if (handler.cancel(new Error("interrupted"))) clearTimeout(timer)
     })
   })
 

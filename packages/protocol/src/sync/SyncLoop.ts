@@ -1,7 +1,6 @@
 import { Chunk, Data, Effect, Fiber, Option, Ref, Schedule, Stream } from "effect"
 import type { SessionCallError, SessionExpired } from "../Errors.js"
 import { webpushOrder, type HostSet } from "../Hosts.js"
-import { abortOnInterrupt } from "../http/InFlight.js"
 import type { Transport } from "../http/Transport.js"
 import type { ProtocolConfig } from "../ProtocolConfig.js"
 import { backoff, RetryPolicies, type RetryPolicy } from "../Schedules.js"
@@ -247,7 +246,7 @@ export const syncLoop = (
 /**
  * The same loop as `syncLoop`, handing each event to `handle` before the next round: for a
  * fleet, where a Stream per session costs memory that thousands of sessions notice. Fails like
- * the stream, or with `handle`'s error. Interrupting it aborts the requests it has in flight.
+ * the stream, or with `handle`'s error.
  */
 export const runSyncLoop = <E, R, R2 = never>(
   session: WxSession,
@@ -266,7 +265,7 @@ export const runSyncLoop = <E, R, R2 = never>(
       })
     let state = initial
     for (;;) state = yield* round(state)
-  }).pipe(abortOnInterrupt)
+  })
 
 export interface RunSyncLoopOptions<R> extends SyncLoopOptions {
   /**
