@@ -186,6 +186,12 @@ const dispatchText = <A, E>(
 const NO_HEADERS: Record<string, string | Array<string> | undefined> = Object.freeze({})
 const EMPTY_BODY = Buffer.alloc(0)
 
+/**
+ * Collects a whole answer straight from undici's dispatch callbacks into one string: no
+ * Readable body stream, no promise per step (what `request()` + `body.text()` cost: about a
+ * third of undici's CPU per request). Reports exactly once: the answer, an error, or nothing
+ * after `cancel`.
+ */
 class TextHandler implements Undici.Dispatcher.DispatchHandler {
   private controller: Undici.Dispatcher.DispatchController | undefined
   private cancelledBy: Error | undefined
