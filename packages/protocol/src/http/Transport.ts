@@ -2,7 +2,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as Headers from "@effect/platform/Headers"
-import * as HttpClientError from "@effect/platform/HttpClientError"
+import type { HttpClientError } from "@effect/platform/HttpClientError"
 import { Duration, Effect, Either, Option, Stream } from "effect"
 import { MalformedResponse, RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "../Errors.js"
 import type { CookieJar } from "./CookieJar.js"
@@ -54,16 +54,29 @@ const causeCode = (cause: unknown): string | undefined => {
   return undefined
 }
 
-const transportError = (options: CallOptions, host: string, error: HttpClientError.HttpClientError): TransportError => {
-  const code = causeCode(error.cause)
+/**
+ * A failed exchange as a TransportError. `cause` is what failed underneath; a failure of the
+ * request (not of reading its answer) whose code says so never reached the server.
+ */
+const transportFailure = (
+  options: CallOptions,
+  host: string,
+  cause: unknown,
+  reason: string,
+  ofRequest: boolean,
+): TransportError => {
+  const code = causeCode(cause)
   return new TransportError({
     endpoint: options.endpoint,
     host,
-    beforeSend: error._tag === "RequestError" && code !== undefined && BEFORE_SEND_CODES.has(code),
-    reason: code ?? error.reason,
-    cause: error.cause,
+    beforeSend: ofRequest && code !== undefined && BEFORE_SEND_CODES.has(code),
+    reason: code ?? reason,
+    cause,
   })
 }
+
+const transportError = (options: CallOptions, host: string, error: HttpClientError): TransportError =>
+  transportFailure(options, host, error.cause, error.reason, error._tag === "RequestError")
 
 /**
  * Every request to a Web WeChat host goes through here: the account's cookies for the real URL,
@@ -194,7 +207,7 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
         return Effect.fail(
           outcome instanceof LeanUndiciClient.DeadlineExceeded
             ? new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs })
-            : transportError(options, host, new HttpClientError.RequestError({ request: HttpClientRequest.get(href), reason: "Transport", cause: outcome })),
+            : transportFailure(options, host, outcome, "Transport", true),
         )
       options.jar.store(href, outcome.cookies)
       return accepted(outcome.status, options)
