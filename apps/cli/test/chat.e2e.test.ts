@@ -91,7 +91,8 @@ afterAll(async () => {
 
 describe("wxfleet chat in a terminal", () => {
   it("searches, opens a chat, sends, receives, sends a file, revokes and quits", async () => {
-    await waitForScreen("Bob from work")
+    // The first screen waits on a node process starting beside a loaded test run, not on wxfleet.
+    await waitForScreen("Bob from work", 45_000)
     await waitForScreen(`${ACCOUNT} (Helper Bot) · logged_in`)
 
     type("ali")
@@ -153,5 +154,5 @@ describe("wxfleet chat in a terminal", () => {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
     expect(readFileSync(exitFile, "utf8").trim()).toBe("0")
-  }, 60_000)
+  }, 90_000)
 })
