@@ -41,6 +41,28 @@ describe("FifoGate", () => {
     }),
   )
 
+  it("hands permits to callback requests in order, shared with effects; done gives the place or the permit back once", async () => {
+    const gate = new FifoGate(1)
+    const granted: Array<string> = []
+    const doneA = gate.request(() => granted.push("a"))
+    const doneB = gate.request(() => granted.push("b"))
+    const doneC = gate.request(() => granted.push("c"))
+    expect(granted).toEqual(["a"])
+    expect(gate.waiting).toBe(2)
+    // b leaves the line before its turn; a's permit goes to c.
+    doneB()
+    doneA()
+    doneA()
+    expect(granted).toEqual(["a", "c"])
+    // Calling done twice gave back one permit, not two: an effect still waits for c's.
+    const later = Effect.runFork(gate.withPermit(Effect.sync(() => granted.push("effect"))))
+    expect(granted).toEqual(["a", "c"])
+    doneC()
+    await Effect.runPromise(Fiber.join(later))
+    expect(granted).toEqual(["a", "c", "effect"])
+    expect(gate.waiting).toBe(0)
+  })
+
   it.effect("serves 10,000 waiters with one permit, each once", () =>
     Effect.gen(function* () {
       const gate = new FifoGate(1)

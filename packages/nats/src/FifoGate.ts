@@ -51,6 +51,33 @@ export class FifoGate {
     this.free++
   }
 
+  /**
+   * Without Effect: calls `granted` once a permit is held (at once when one is free). The
+   * answer gives the place in line up, or the permit back once granted; calling it again does
+   * nothing.
+   */
+  readonly request = (granted: () => void): (() => void) => {
+    let held = false
+    let over = false
+    const waiter: Waiter = {
+      wake: () => {
+        held = true
+        granted()
+      },
+      cancelled: false,
+    }
+    if (this.free > 0) {
+      this.free--
+      waiter.wake()
+    } else this.queue.push(waiter)
+    return () => {
+      if (over) return
+      over = true
+      if (held) this.release()
+      else waiter.cancelled = true
+    }
+  }
+
   /** Runs `effect` holding a permit, waiting (interruptibly) for one in line. */
   readonly withPermit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) =>

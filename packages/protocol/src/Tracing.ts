@@ -13,3 +13,6 @@ export const traced =
   (name: string, options?: Tracer.SpanOptions) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.tracerWith((tracer) => (tracer === builtInTracer ? effect : Effect.withSpan(effect, name, options)))
+
+/** Whether a tracer other than the built-in one is installed (spans are then worth making). */
+export const tracing: Effect.Effect<boolean> = Effect.tracerWith((tracer) => Effect.succeed(tracer !== builtInTracer))

@@ -9,7 +9,7 @@ import {
   speak,
   type MessageSpec,
 } from "@wxfleet/simulator"
-import { Effect, Ref, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { afterAll } from "vitest"
 import { postJson } from "../src/http/call.js"
 import { decodeBatch } from "../src/messages/decode.js"
@@ -60,7 +60,7 @@ const sync = (wx: WxSession) =>
     })
     const answer = yield* Schema.decodeUnknown(SyncAnswer)(json)
     if (answer.SyncKey.Count > 0)
-      yield* Ref.update(wx.data, (d) => ({ ...d, syncKey: answer.SyncKey }))
+      yield* wx.data.update((d) => ({ ...d, syncKey: answer.SyncKey }))
     return decodeBatch(answer.AddMsgList, context)
   })
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto"
 import { createServer } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
 import { Simulator } from "@wxfleet/simulator"
-import { Chunk, Effect, Ref, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import { afterAll } from "vitest"
 import { postJson } from "../src/http/call.js"
 import * as Download from "../src/media/Download.js"
@@ -57,7 +57,7 @@ const receiveWhere = (session: WxSession, matches: (message: Record<string, unkn
         query: { sid: data.sid, skey: data.skey },
         body: { SyncKey: data.syncKey, rr: ~Date.now() },
       })
-      yield* Ref.update(session.data, (d) => ({ ...d, syncKey: json["SyncKey"] as SyncKey }))
+      yield* session.data.update((d) => ({ ...d, syncKey: json["SyncKey"] as SyncKey }))
       const messages = json["AddMsgList"] as ReadonlyArray<Record<string, unknown>>
       const found = messages.find(matches)
       if (found) return found

@@ -1,12 +1,13 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { type Account, Simulator } from "@wxfleet/simulator"
-import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, Option, Queue, Ref, type Scope, Stream } from "effect"
+import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, Queue, Ref, type Scope, Stream } from "effect"
 import { afterAll } from "vitest"
 import { RetryPolicies, type RetryPolicy } from "../src/Schedules.js"
 import type { WxSession } from "../src/session/WxSession.js"
 import { synccheck } from "../src/sync/Synccheck.js"
 import { makeHostWatch } from "../src/sync/HostWatch.js"
-import { SyncEvent, syncLoop, type SyncLoopOptions } from "../src/sync/SyncLoop.js"
+import { type FetchGate, SyncEvent, syncLoop, type SyncLoopOptions } from "../src/sync/SyncLoop.js"
+import type { SyncBatch } from "../src/sync/WebwxSync.js"
 import { jsonBody, protocolLayer, recordingLayer } from "./support/layer.js"
 import { loginAs } from "./support/session.js"
 
@@ -48,6 +49,47 @@ const textsOf = (events: ReadonlyArray<SyncEvent>): ReadonlyArray<unknown> =>
     .flatMap((batch) => batch.addMsgList)
     .filter((message) => message["MsgType"] === 1)
     .map((message) => message["Content"])
+
+/** A fetch gate that holds every fetch while closed, counting those that reached it. */
+class ClosedGate implements FetchGate {
+  reached = 0
+  private isOpen = false
+  private waiting: Array<() => void> = []
+  private onReach: Array<() => void> = []
+
+  readonly request = (granted: () => void) => {
+    this.reached++
+    for (const wake of this.onReach.splice(0)) wake()
+    if (this.isOpen) granted()
+    else this.waiting.push(granted)
+    return () => {}
+  }
+
+  readonly withPermit = <A, E, R>(fetch: Effect.Effect<A, E, R>) =>
+    Effect.zipRight(
+      Effect.async<void>((resume) => {
+        this.request(() => resume(Effect.void))
+      }),
+      fetch,
+    )
+
+  /** Waits until `count` fetches in all reached the gate. */
+  untilReached(count: number): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      const check = () => (this.reached >= count ? resume(Effect.void) : this.onReach.push(check))
+      check()
+    })
+  }
+
+  open(): void {
+    this.isOpen = true
+    for (const granted of this.waiting.splice(0)) granted()
+  }
+
+  close(): void {
+    this.isOpen = false
+  }
+}
 
 /** Runs the loop, committing each batch as it comes, until `enough` holds for the events so far. */
 const runUntil = (session: WxSession, enough: (seen: ReadonlyArray<SyncEvent>) => boolean) =>
@@ -195,24 +237,27 @@ describe("SyncLoop", () => {
     }).pipe(Effect.provide(layer)),
   )
 
-  it.live("runs each webwxsync through the fetch gate, which may hold it back", () =>
+  it.live("runs each webwxsync through the fetch gate, which may hold it back, on the first round and the steady ones", () =>
     Effect.gen(function* () {
       const session = yield* newAccount("wxid_gated")
-      const permits = yield* Effect.makeSemaphore(0)
-      const entered = yield* Deferred.make<void>()
-      const fetchGate = <A, E, R>(fetch: Effect.Effect<A, E, R>) =>
-        Effect.zipRight(Deferred.succeed(entered, undefined), permits.withPermits(1)(fetch))
-      yield* say("wxid_gated", ["g1"])
-      const fiber = yield* syncLoop(session, { reconnect: fast, fetchGate }).pipe(
-        Stream.filter(SyncEvent.$is("Batch")),
-        Stream.take(1),
-        Stream.runCollect,
+      const gate = new ClosedGate()
+      const batches = yield* Queue.unbounded<SyncBatch>()
+      const loop = yield* syncLoop(session, { reconnect: fast, fetchGate: gate }).pipe(
+        Stream.runForEach((event) => (event._tag === "Batch" ? Effect.zipRight(event.commit, Queue.offer(batches, event.batch)) : Effect.void)),
         Effect.fork,
       )
-      yield* Deferred.await(entered)
-      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
-      yield* permits.release(1)
-      expect(textsOf(Chunk.toArray(yield* Fiber.join(fiber)))).toEqual(["g1"])
+      // The first round (not yet connected) and a later one (connected, the steady round) alike.
+      for (const text of ["g1", "g2"]) {
+        const reached = gate.reached
+        yield* say("wxid_gated", [text])
+        yield* gate.untilReached(reached + 1)
+        expect(yield* Queue.size(batches)).toBe(0)
+        gate.open()
+        const batch = yield* Queue.take(batches)
+        expect(batch.addMsgList.map((m) => m["Content"])).toEqual([text])
+        gate.close()
+      }
+      yield* Fiber.interrupt(loop)
     }).pipe(Effect.provide(layer)),
   )
 

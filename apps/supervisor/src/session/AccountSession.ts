@@ -301,7 +301,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
                 })
             }
           },
-          { afterRound: heartbeat, fetchGate: handle.syncGate.withPermit, hostWatch: handle.hostWatch },
+          { afterRound: heartbeat, fetchGate: handle.syncGate, hostWatch: handle.hostWatch },
         ).pipe(
           // The loop only ends by failing: the error is what ended the session.
           Effect.flip,

@@ -32,6 +32,8 @@ export const make = (dispatcher: Undici.Dispatcher): LeanHttpClient =>
         textWithin(dispatcher, request, timeoutMs, lane),
       textTo: <A, E>(target: Target, timeoutMs: number, lane: Lane | undefined, settle: (outcome: Outcome) => Effect.Effect<A, E>) =>
         dispatchText(lane === undefined ? dispatcher : lane.dispatcherFor(target.origin), targetOptions(target), timeoutMs, settle),
+      textThen: (target: Target, timeoutMs: number, lane: Lane | undefined, report: (outcome: Outcome) => void) =>
+        startText(lane === undefined ? dispatcher : lane.dispatcherFor(target.origin), targetOptions(target), timeoutMs, report),
     },
   ) as LeanHttpClient
 
@@ -75,6 +77,17 @@ export interface LeanHttpClient extends HttpClient.HttpClient {
     lane: Lane | undefined,
     settle: (outcome: Outcome) => Effect.Effect<A, E>,
   ) => Effect.Effect<A, E>
+  /**
+   * `textTo` without Effect: `report` is called back once with how the call ended, unless the
+   * answer (a cancel function) is called first. For a loop whose whole round is callbacks.
+   */
+  readonly textThen: (target: Target, timeoutMs: number, lane: Lane | undefined, report: (outcome: Outcome) => void) => Call
+}
+
+/** A call started with `textThen`. */
+export interface Call {
+  /** Aborts the call; nothing is reported after it. */
+  stop(): void
 }
 
 /** How a call ended: its whole answer, its deadline passing, or undici's error. */
@@ -169,19 +182,24 @@ const dispatchText = <A, E>(
   settle: (outcome: Outcome) => Effect.Effect<A, E>,
 ): Effect.Effect<A, E> =>
   Effect.async<A, E>((resume) => {
-    const handler = new TextHandler((outcome) => {
-      clearTimeout(timer)
-      resume(settle(outcome))
-    })
-    const timer = setTimeout(() => {
-      const deadline = new DeadlineExceeded({ timeoutMs })
-      if (handler.cancel(deadline)) resume(settle(deadline))
-    }, timeoutMs)
-    via.dispatch(options, handler)
-    return Effect.sync(() => {
-      if (handler.cancel(new Error("interrupted"))) clearTimeout(timer)
-    })
+    const call = startText(via, options, timeoutMs, (outcome) => resume(settle(outcome)))
+    return Effect.sync(() => call.stop())
   })
+
+/** One undici dispatch with its deadline; `report` hears how it ended, once, unless stopped first. */
+const startText = (
+  via: Undici.Dispatcher,
+  options: Undici.Dispatcher.DispatchOptions,
+  timeoutMs: number,
+  report: (outcome: Outcome) => void,
+): Call => {
+  const handler = new TextHandler(report, timeoutMs)
+  via.dispatch(options, handler)
+  return handler
+}
+
+/** A deadline's timer callback, shared: no closure per call (a held poll keeps what its call holds). */
+const expire = (handler: TextHandler) => handler.expire()
 
 const NO_HEADERS: Record<string, string | Array<string> | undefined> = Object.freeze({})
 const EMPTY_BODY = Buffer.alloc(0)
@@ -192,7 +210,7 @@ const EMPTY_BODY = Buffer.alloc(0)
  * third of undici's CPU per request). Reports exactly once: the answer, an error, or nothing
  * after `cancel`.
  */
-class TextHandler implements Undici.Dispatcher.DispatchHandler {
+class TextHandler implements Undici.Dispatcher.DispatchHandler, Call {
   private controller: Undici.Dispatcher.DispatchController | undefined
   private cancelledBy: Error | undefined
   private done = false
@@ -201,16 +219,37 @@ class TextHandler implements Undici.Dispatcher.DispatchHandler {
   /** The body so far: most answers come in one chunk, which needs no array. */
   private first: Buffer | undefined
   private rest: Array<Buffer> | undefined
+  private readonly timer: NodeJS.Timeout
 
-  constructor(private readonly report: (outcome: Answer | Error) => void) {}
+  constructor(
+    private readonly report: (outcome: Outcome) => void,
+    private readonly timeoutMs: number,
+  ) {
+    this.timer = setTimeout(expire, timeoutMs, this)
+  }
+
+  /** The deadline passed: the call is aborted and reported as DeadlineExceeded. */
+  expire(): void {
+    const deadline = new DeadlineExceeded({ timeoutMs: this.timeoutMs })
+    if (this.cancel(deadline)) this.report(deadline)
+  }
+
+  stop(): void {
+    if (this.cancel(new Error("interrupted"))) clearTimeout(this.timer)
+  }
 
   /** Stops the request (now, or as soon as undici starts it); true when nothing was reported yet. */
-  cancel(reason: Error): boolean {
+  private cancel(reason: Error): boolean {
     if (this.done) return false
     this.done = true
     this.cancelledBy = reason
     this.controller?.abort(reason)
     return true
+  }
+
+  private finish(outcome: Answer | Error): void {
+    clearTimeout(this.timer)
+    this.report(outcome)
   }
 
   onRequestStart(controller: Undici.Dispatcher.DispatchController): void {
@@ -240,13 +279,13 @@ class TextHandler implements Undici.Dispatcher.DispatchHandler {
     const bytes = rest === undefined ? (first ?? EMPTY_BODY) : Buffer.concat([first!, ...rest])
     // As fetch's text(): UTF-8, a leading byte order mark dropped.
     const text = bytes.toString("utf8")
-    this.report(new Answer(this.status, this.headers, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text))
+    this.finish(new Answer(this.status, this.headers, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text))
   }
 
   onResponseError(_controller: Undici.Dispatcher.DispatchController, error: Error): void {
     if (this.done) return
     this.done = true
-    this.report(error)
+    this.finish(error)
   }
 }
 

@@ -36,6 +36,16 @@ export interface CallOptions {
   readonly lane?: LeanUndiciClient.Lane
 }
 
+/** A request for `Transport.plain`: the real URL, headers besides the browser's, a body. */
+export interface PlainRequest {
+  readonly method: "GET" | "POST"
+  readonly url: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: string | Uint8Array
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
+
 export interface TextResponse {
   readonly status: number
   readonly headers: Headers.Headers
@@ -153,19 +163,29 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
       const { body } = request
       if ((body._tag !== "Uint8Array" && body._tag !== "Empty") || request.urlParams.length > 0 || Option.isSome(request.hash))
         return undefined
-      const realUrl = new URL(request.url)
+      return targetOf(request.method, request.url, request.headers, body._tag === "Uint8Array" ? body.body : null, options)
+    }
+
+    /** Where and what undici sends for a request to `url` (the real one), with the browser's headers. */
+    const targetOf = (
+      method: string,
+      url: string,
+      headers: Readonly<Record<string, string>>,
+      body: string | Uint8Array | null,
+      options: CallOptions,
+    ) => {
+      const realUrl = new URL(url)
       // A long poll keeps what its call refers to for its whole hold: the URL as given when
       // parsing changed nothing (the client's own URLs), so the parsed copy is garbage at once.
-      const href = realUrl.href === request.url ? request.url : realUrl.href
-      const headers = { ...request.headers, ...browserHeaders(href, options) }
+      const href = realUrl.href === url ? url : realUrl.href
       const sent = Option.isNone(template) ? href : transportUrl(template, realUrl)
       const slash = sent.indexOf("/", sent.indexOf("//") + 2)
       const target: LeanUndiciClient.Target = {
-        method: request.method,
+        method,
         origin: slash === -1 ? sent : sent.slice(0, slash),
         path: slash === -1 ? "/" : sent.slice(slash),
-        headers,
-        body: body._tag === "Uint8Array" ? body.body : null,
+        headers: { ...headers, ...browserHeaders(href, options) },
+        body,
       }
       return { target, href, host: hostOf(realUrl) }
     }
@@ -195,23 +215,26 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
       })
     }
 
-    /** How a lean call ended, as its result: its failure typed, the cookies kept, the status judged. */
+    /**
+     * How a lean call ended, as its result: its failure typed, the cookies kept, the status
+     * judged. An Either is an Effect too, so the Effect path runs it as it is.
+     */
     const settled = (
       outcome: LeanUndiciClient.Outcome,
       href: string,
       host: string,
       options: CallOptions,
       timeoutMs: number,
-    ): Effect.Effect<TextResponse, HttpFailure> => {
+    ): Either.Either<TextResponse, HttpFailure> => {
       if (!LeanUndiciClient.isAnswer(outcome))
-        return Effect.fail(
+        return Either.left(
           outcome instanceof LeanUndiciClient.DeadlineExceeded
             ? new RequestTimeout({ endpoint: options.endpoint, host, timeoutMs })
             : transportFailure(options, host, outcome, "Transport", true),
         )
       options.jar.store(href, outcome.cookies)
       return accepted(outcome.status, options)
-        ? Effect.succeed<TextResponse>({
+        ? Either.right<TextResponse>({
             status: outcome.status,
             // Few callers look at the headers: they are built only when asked for.
             get headers() {
@@ -220,9 +243,25 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
             text: outcome.text,
             host,
           })
-        : Effect.fail(
+        : Either.left(
             new UnexpectedStatus({ endpoint: options.endpoint, host, status: outcome.status, raw: outcome.text.slice(0, 2_000) }),
           )
+    }
+
+    /**
+     * `text` without Effect, for a loop whose round is callbacks: `done` hears the answer or the
+     * typed failure, once, unless the call is stopped first. Only on the lean client (`plain`
+     * is undefined on any other), where it makes the same request as `text`.
+     */
+    const textThen = (
+      client: LeanUndiciClient.LeanHttpClient,
+      request: PlainRequest,
+      options: CallOptions,
+      done: (result: Either.Either<TextResponse, HttpFailure>) => void,
+    ): LeanUndiciClient.Call => {
+      const timeoutMs = Duration.toMillis(options.timeout)
+      const { target, href, host } = targetOf(request.method, request.url, request.headers ?? NO_HEADERS, request.body ?? null, options)
+      return client.textThen(target, timeoutMs, options.lane, (outcome) => done(settled(outcome, href, host, options, timeoutMs)))
     }
 
     /** A round trip whose whole body is read as text within the deadline. */
@@ -254,9 +293,17 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
         })),
       )
 
-    return { text, stream } as const
+    const plain =
+      lean === undefined
+        ? undefined
+        : { textThen: (request: PlainRequest, options: CallOptions, done: (result: Either.Either<TextResponse, HttpFailure>) => void) => textThen(lean, request, options, done) }
+
+    return { text, stream, plain } as const
   }),
 }) {}
+
+/** The lean client's plain path (`Transport.plain`), where there is one. */
+export type PlainTransport = NonNullable<Transport["plain"]>
 
 /** Hosts seen, each kept once as a string of its own: a URL's `host` is a slice that keeps the whole URL alive. */
 const hosts = new Map<string, string>()
@@ -272,14 +319,20 @@ const hostOf = (url: URL): string => {
   return own
 }
 
+/** Parses a body, or gives MalformedResponse carrying the raw text. */
+export const decodedWith = <A>(
+  response: TextResponse,
+  endpoint: string,
+  parse: (text: string) => Either.Either<A, string>,
+): Either.Either<A, MalformedResponse> =>
+  Either.mapLeft(
+    parse(response.text),
+    (reason) => new MalformedResponse({ endpoint, host: response.host, reason, raw: response.text.slice(0, 4_000) }),
+  )
+
 /** Parses a body or fails with MalformedResponse carrying the raw text. */
 export const decodeWith = <A>(
   response: TextResponse,
   endpoint: string,
   parse: (text: string) => Either.Either<A, string>,
-): Effect.Effect<A, MalformedResponse> =>
-  Either.match(parse(response.text), {
-    onLeft: (reason) =>
-      Effect.fail(new MalformedResponse({ endpoint, host: response.host, reason, raw: response.text.slice(0, 4_000) })),
-    onRight: Effect.succeed,
-  })
+): Effect.Effect<A, MalformedResponse> => decodedWith(response, endpoint, parse)

@@ -1,5 +1,5 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either, type ParseResult, Schema } from "effect"
 import {
   MalformedResponse,
   retError,
@@ -8,10 +8,10 @@ import {
   type SessionCallError,
   type SessionExpired,
 } from "../Errors.js"
-import { ProtocolConfig } from "../ProtocolConfig.js"
-import type { WxSession } from "../session/WxSession.js"
+import { ProtocolConfig, type ProtocolConfigShape } from "../ProtocolConfig.js"
+import { baseRequestOf, type SessionData, type WxSession } from "../session/WxSession.js"
 import { parseServerJson } from "../wire/json.js"
-import { decodeWith, Transport, type TextResponse } from "./Transport.js"
+import { decodedWith, Transport, type CallOptions, type TextResponse } from "./Transport.js"
 
 export const CGI = "/cgi-bin/mmwebwx-bin"
 
@@ -53,60 +53,56 @@ const wordingOf = (json: Record<string, unknown>, field: string | undefined): st
  * Parses a JSON answer and judges its `BaseResponse.Ret`: zero (or one of `okRets`) gives the
  * parsed answer, anything else its typed error, which keeps the refused answer for the caller.
  */
-export const judgeAnswer = (
+export const judgedAnswer = (
   response: TextResponse,
   rules: AnswerRules,
-): Effect.Effect<
-  Record<string, unknown>,
-  MalformedResponse | SessionExpired | RateLimited | RequestRejected
-> =>
-  Effect.gen(function* () {
-    const json = (yield* decodeWith(response, rules.endpoint, parseServerJson)) as Record<
-      string,
-      unknown
-    >
-    const base = yield* Either.match(baseResponseOf(json), {
-      onLeft: (reason) =>
-        Effect.fail(
-          new MalformedResponse({
-            endpoint: rules.endpoint,
-            host: response.host,
-            reason,
-            raw: response.text.slice(0, 4_000),
-          }),
-        ),
-      onRight: Effect.succeed,
-    })
-    if (base.ret !== 0 && !rules.okRets?.includes(base.ret)) {
-      return yield* Effect.fail(
-        retError(base.ret, {
+): Either.Either<Record<string, unknown>, MalformedResponse | SessionExpired | RateLimited | RequestRejected> =>
+  Either.flatMap(decodedWith(response, rules.endpoint, parseServerJson), (parsed): Either.Either<
+    Record<string, unknown>,
+    MalformedResponse | SessionExpired | RateLimited | RequestRejected
+  > => {
+    const json = parsed as Record<string, unknown>
+    const base = baseResponseOf(json)
+    if (Either.isLeft(base))
+      return Either.left(
+        new MalformedResponse({ endpoint: rules.endpoint, host: response.host, reason: base.left, raw: response.text.slice(0, 4_000) }),
+      )
+    const { ret, errMsg } = base.right
+    if (ret !== 0 && !rules.okRets?.includes(ret))
+      return Either.left(
+        retError(ret, {
           endpoint: rules.endpoint,
           host: response.host,
-          errMsg: wordingOf(json, rules.refusalWording) || base.errMsg,
+          errMsg: wordingOf(json, rules.refusalWording) || errMsg,
           answer: json,
         }),
       )
-    }
-    return json
+    return Either.right(json)
   })
+
+/** `judgedAnswer` as an effect. */
+export const judgeAnswer = (
+  response: TextResponse,
+  rules: AnswerRules,
+): Effect.Effect<Record<string, unknown>, MalformedResponse | SessionExpired | RateLimited | RequestRejected> =>
+  judgedAnswer(response, rules)
+
+const malformedAnswer = (json: unknown, where: { readonly endpoint: string; readonly host: string }) => (error: ParseResult.ParseError) =>
+  new MalformedResponse({ endpoint: where.endpoint, host: where.host, reason: error.message, raw: JSON.stringify(json).slice(0, 4_000) })
 
 /** Decodes a parsed JSON answer with a Schema; a mismatch is a MalformedResponse carrying the answer. */
 export const decodeAnswer = <A, I>(
   schema: Schema.Schema<A, I>,
   json: unknown,
   where: { readonly endpoint: string; readonly host: string },
-): Effect.Effect<A, MalformedResponse> =>
-  Schema.decodeUnknown(schema)(json).pipe(
-    Effect.mapError(
-      (error) =>
-        new MalformedResponse({
-          endpoint: where.endpoint,
-          host: where.host,
-          reason: error.message,
-          raw: JSON.stringify(json).slice(0, 4_000),
-        }),
-    ),
-  )
+): Effect.Effect<A, MalformedResponse> => Schema.decodeUnknown(schema)(json).pipe(Effect.mapError(malformedAnswer(json, where)))
+
+/** `decodeAnswer` at once, for a Schema that decodes synchronously. */
+export const decodedAnswer = <A, I>(
+  schema: Schema.Schema<A, I>,
+  json: unknown,
+  where: { readonly endpoint: string; readonly host: string },
+): Either.Either<A, MalformedResponse> => Either.mapLeft(Schema.decodeUnknownEither(schema)(json), malformedAnswer(json, where))
 
 const queryString = (
   query: Readonly<Record<string, string | number>>,
@@ -116,6 +112,23 @@ const queryString = (
     ...Object.entries(query).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`),
     `pass_ticket=${passTicket}`,
   ].join("&")
+
+/** A JSON call's URL (pass_ticket as received: it arrives percent-encoded) and body, as JSON text. */
+export const jsonRequest = (data: SessionData, call: JsonCall): { readonly url: string; readonly body: string } => ({
+  url: `https://${call.host ?? data.home}${CGI}/${call.endpoint}?${queryString(call.query ?? {}, data.passTicket)}`,
+  body: JSON.stringify({ BaseRequest: baseRequestOf(data), ...call.body }),
+})
+
+/** The headers a JSON call adds to the browser's. */
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json;charset=UTF-8" })
+
+/** How a session's JSON call to `endpoint` is made. */
+export const jsonCallOptions = (session: WxSession, config: ProtocolConfigShape, endpoint: string): CallOptions => ({
+  endpoint,
+  jar: session.jar,
+  timeout: config.requestTimeout,
+  desktop: session.desktop,
+})
 
 /** The round trip of `postJson`, with the host that answered (errors of a later decode name it). */
 const exchange = (
@@ -129,19 +142,12 @@ const exchange = (
   Effect.gen(function* () {
     const transport = yield* Transport
     const config = yield* ProtocolConfig
-    const data = yield* session.data.get
-    const host = call.host ?? data.home
-    const url = `https://${host}${CGI}/${call.endpoint}?${queryString(call.query ?? {}, data.passTicket)}`
+    const { url, body } = jsonRequest(yield* session.data.get, call)
     const request = HttpClientRequest.post(url).pipe(
-      HttpClientRequest.bodyUnsafeJson({ BaseRequest: yield* session.baseRequest(), ...call.body }),
-      HttpClientRequest.setHeader("content-type", "application/json;charset=UTF-8"),
+      HttpClientRequest.bodyText(body, "application/json"),
+      HttpClientRequest.setHeaders(JSON_HEADERS),
     )
-    const response = yield* transport.text(request, {
-      endpoint: call.endpoint,
-      jar: session.jar,
-      timeout: config.requestTimeout,
-      desktop: session.desktop,
-    })
+    const response = yield* transport.text(request, jsonCallOptions(session, config, call.endpoint))
     return { json: yield* judgeAnswer(response, call), host: response.host }
   })
 

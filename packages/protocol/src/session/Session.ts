@@ -1,5 +1,5 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Effect, Ref, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { HttpFailure, SessionCallError } from "../Errors.js"
 import { CGI, postJson, postJsonAs } from "../http/call.js"
 import { Transport } from "../http/Transport.js"
@@ -32,7 +32,7 @@ export interface InitResult {
 export const init = (session: WxSession): Effect.Effect<InitResult, SessionCallError, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
     const answer = yield* postJsonAs(session, { endpoint: "webwxinit", query: { r: negativeTimestamp() } }, InitAnswer)
-    yield* Ref.update(session.data, (d) => ({
+    yield* session.data.update((d) => ({
       ...d,
       skey: answer.SKey || d.skey,
       syncKey: answer.SyncKey,

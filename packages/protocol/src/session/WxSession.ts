@@ -1,11 +1,11 @@
-import { Effect, Ref } from "effect"
+import { Effect } from "effect"
 import { hostsFor, type HostSet } from "../Hosts.js"
 import { CookieJar } from "../http/CookieJar.js"
 import { Lane } from "../http/LeanUndiciClient.js"
 import { deviceId } from "../Ids.js"
 import type { SessionState, SyncKey } from "./SessionState.js"
 
-/** The mutable part of a logged-in session, kept in one Ref. */
+/** The mutable part of a logged-in session, kept in its SessionCell. */
 export interface SessionData {
   readonly uin: string
   readonly sid: string
@@ -18,6 +18,39 @@ export interface SessionData {
   readonly self: { readonly userName: string; readonly nickName: string } | undefined
 }
 
+export interface BaseRequest {
+  readonly Uin: number
+  readonly Sid: string
+  readonly Skey: string
+  readonly DeviceID: string
+}
+
+/** `BaseRequest` with a fresh DeviceID, as the official client builds it for every call. */
+export const baseRequestOf = (d: SessionData): BaseRequest => ({ Uin: Number(d.uin), Sid: d.sid, Skey: d.skey, DeviceID: deviceId() })
+
+/**
+ * The session's data: read and changed by effects as a Ref would be, and read at once by a sync
+ * round made of callbacks (SyncLoop), which has no fiber to run an effect in.
+ */
+export class SessionCell {
+  constructor(private value: SessionData) {}
+
+  readonly get: Effect.Effect<SessionData> = Effect.sync(() => this.value)
+
+  /** The data now. */
+  current(): SessionData {
+    return this.value
+  }
+
+  update(f: (data: SessionData) => SessionData): Effect.Effect<void> {
+    return Effect.sync(() => this.updateNow(f))
+  }
+
+  updateNow(f: (data: SessionData) => SessionData): void {
+    this.value = f(this.value)
+  }
+}
+
 /** One account's logged-in session: its cookie jar, its keys and where it syncs from. */
 export class WxSession {
   readonly hosts: HostSet
@@ -27,14 +60,14 @@ export class WxSession {
   private constructor(
     readonly jar: CookieJar,
     readonly desktop: boolean,
-    readonly data: Ref.Ref<SessionData>,
+    readonly data: SessionCell,
     home: string,
   ) {
     this.hosts = hostsFor(home)
   }
 
   static make(options: { jar: CookieJar; desktop: boolean; data: SessionData }): Effect.Effect<WxSession> {
-    return Effect.map(Ref.make(options.data), (data) => new WxSession(options.jar, options.desktop, data, options.data.home))
+    return Effect.sync(() => new WxSession(options.jar, options.desktop, new SessionCell(options.data), options.data.home))
   }
 
   /** Resumes a persisted session; fails when its cookie jar cannot be restored. */
@@ -60,7 +93,7 @@ export class WxSession {
 
   /** What to persist to resume this session later. */
   snapshot(): Effect.Effect<SessionState> {
-    return Effect.map(Ref.get(this.data), (d) => ({
+    return Effect.map(this.data.get, (d) => ({
       uin: d.uin,
       sid: d.sid,
       skey: d.skey,
@@ -76,13 +109,13 @@ export class WxSession {
   }
 
   /** `BaseRequest` with a fresh DeviceID, as the official client builds it for every call. */
-  baseRequest(): Effect.Effect<{ Uin: number; Sid: string; Skey: string; DeviceID: string }> {
-    return Effect.map(Ref.get(this.data), (d) => ({ Uin: Number(d.uin), Sid: d.sid, Skey: d.skey, DeviceID: deviceId() }))
+  baseRequest(): Effect.Effect<BaseRequest> {
+    return Effect.map(this.data.get, baseRequestOf)
   }
 
   /** Our own UserName, known once webwxinit answered; asking before is a programming error. */
   selfUserName(): Effect.Effect<string> {
-    return Effect.flatMap(Ref.get(this.data), (d) =>
+    return Effect.flatMap(this.data.get, (d) =>
       d.self === undefined
         ? Effect.dieMessage("the session has no UserName yet: call webwxinit first")
         : Effect.succeed(d.self.userName),

@@ -1,14 +1,16 @@
-import { Chunk, Data, Effect, Fiber, Option, Ref, Schedule, Stream } from "effect"
+import { Chunk, Data, Effect, Either, Fiber, Option, Schedule, Stream } from "effect"
 import type { SessionCallError, SessionExpired } from "../Errors.js"
 import { webpushOrder, type HostSet } from "../Hosts.js"
-import type { Transport } from "../http/Transport.js"
-import type { ProtocolConfig } from "../ProtocolConfig.js"
+import type { Call } from "../http/LeanUndiciClient.js"
+import { Transport, type PlainTransport } from "../http/Transport.js"
+import { ProtocolConfig } from "../ProtocolConfig.js"
 import { backoff, RetryPolicies, type RetryPolicy } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
+import { tracing } from "../Tracing.js"
 import type { HostWatch } from "./HostWatch.js"
 import type { SynccheckAnswer } from "../wire/javascript.js"
-import { synccheck } from "./Synccheck.js"
-import { commitKeys, webwxsync, type SyncBatch } from "./WebwxSync.js"
+import { judgeSynccheck, synccheck, synccheckOptions, synccheckUrl } from "./Synccheck.js"
+import { commitKeys, webwxsync, webwxsyncThen, type SyncBatch } from "./WebwxSync.js"
 
 /** What the sync loop reports: changes to handle, and the state of its connection. */
 export type SyncEvent = Data.TaggedEnum<{
@@ -33,15 +35,26 @@ export type SyncEvent = Data.TaggedEnum<{
 }>
 export const SyncEvent: Data.TaggedEnum.Constructor<SyncEvent> = Data.taggedEnum<SyncEvent>()
 
+/**
+ * A limit on webwxsync calls in flight, e.g. fleet-wide: a fleet whose synccheck polls all
+ * answer at once queues its fetches there, before their deadlines start, instead of in the HTTP
+ * pool, where they would time out and send sessions reconnecting. (`FifoGate` of @wxfleet/nats.)
+ */
+export interface FetchGate {
+  /** Runs `fetch` holding a permit. */
+  readonly withPermit: <A, E, R>(fetch: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * The same without Effect: `granted` is called once a permit is held; the answer gives the
+   * place in line up, or the permit back once granted (again: nothing).
+   */
+  readonly request: (granted: () => void) => () => void
+}
+
 export interface SyncLoopOptions {
   /** Waits between failed calls, given up after `times`; the `syncReconnect` of RetryPolicies by default. */
   readonly reconnect?: RetryPolicy
-  /**
-   * Wraps each webwxsync call, e.g. in a fleet-wide semaphore: a fleet whose synccheck polls all
-   * answer at once queues its fetches there, before their deadlines start, instead of in the
-   * HTTP pool, where they would time out and send sessions reconnecting.
-   */
-  readonly fetchGate?: <A, E, R>(fetch: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Where each webwxsync call waits for its turn; none by default. */
+  readonly fetchGate?: FetchGate
   /**
    * Shared by the sessions of a fleet: a session in reconnect backoff tries its next host as soon
    * as another session's synccheck is answered there, instead of sleeping out its backoff.
@@ -86,8 +99,13 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
     const policies = yield* RetryPolicies
     const driver = yield* Schedule.driver(backoff(options.reconnect ?? policies.syncReconnect))
     const { webpushHost } = yield* session.data.get
+    const config = yield* ProtocolConfig
+    const clock = yield* Effect.clock
+    // The steady round runs as callbacks where it can (see `plainRound`); spans need the Effect path.
+    const plain = (yield* tracing) ? undefined : (yield* Transport).plain
 
-    const gate = options.fetchGate ?? ((fetch) => fetch)
+    const { fetchGate } = options
+    const gate = fetchGate === undefined ? <A, E, R>(fetch: Effect.Effect<A, E, R>) => fetch : fetchGate.withPermit
     const batchEvent = (batch: SyncBatch): SyncEvent =>
       SyncEvent.Batch({ batch, commit: commitKeys(session, batch) })
 
@@ -134,11 +152,11 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
       )
 
     /** `host` took this session's poll: the fleet hears of it, and the session polls there next time. */
-    const hostAnswered = (host: string) =>
-      Effect.suspend(() => {
-        options.hostWatch?.answered(host)
-        return Ref.update(session.data, (d) => (d.webpushHost === host ? d : { ...d, webpushHost: host }))
-      })
+    const hostAnsweredNow = (host: string) => {
+      options.hostWatch?.answered(host)
+      session.data.updateNow((d) => (d.webpushHost === host ? d : { ...d, webpushHost: host }))
+    }
+    const hostAnswered = (host: string) => Effect.sync(() => hostAnsweredNow(host))
 
     /** The round after a synccheck answer (or failure). */
     const afterSynccheck = (
@@ -192,7 +210,63 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
       })
     }
 
-    const go = (state: LoopState): Step => (state.draining ? fetch(state) : poll(state))
+    /** What a failed fetch leads to (see `fetch`). */
+    const fetchFailed = (state: LoopState, error: SessionCallError): Step =>
+      error._tag === "SessionExpired" ? Effect.fail(error) : Effect.succeed(failed(state, error, state.host))
+
+    /**
+     * The steady round (connected or draining, no failure since the last success) as callbacks:
+     * the synccheck, the wait for a fetch permit and the webwxsync, with one Effect step for the
+     * whole round instead of a chain of them per call; a fleet's CPU goes mostly to such rounds.
+     * Its results and failures are those of `poll` and `fetch`, and anything unusual goes on
+     * through them. (No schedule reset: nothing failed since the last one.)
+     */
+    const plainRound = (state: LoopState, transport: PlainTransport): Step =>
+      Effect.async((resume) => {
+        let call: Call | undefined
+        let leave: (() => void) | undefined
+        const fetchNow = () => {
+          call = webwxsyncThen(session, transport, config, (result) => {
+            call = undefined
+            leave?.()
+            resume(
+              Either.isLeft(result)
+                ? fetchFailed(state, result.left)
+                : Effect.succeed([
+                    [batchEvent(result.right)],
+                    { ...state, draining: result.right.continueFlag !== 0, failures: 0 },
+                  ] as const),
+            )
+          })
+        }
+        const fetchInTurn = () => {
+          if (fetchGate === undefined) fetchNow()
+          else leave = fetchGate.request(fetchNow)
+        }
+        if (state.draining) fetchInTurn()
+        else {
+          const url = synccheckUrl(session.data.current(), state.host, clock.unsafeCurrentTimeMillis())
+          call = transport.textThen({ method: "GET", url }, synccheckOptions(session, config), (result) => {
+            call = undefined
+            const answer = Either.flatMap(result, (response) => judgeSynccheck(response, state.host))
+            if (Either.isLeft(answer)) return resume(afterSynccheck(state, Effect.fail(answer.left)))
+            hostAnsweredNow(state.host)
+            if (answer.right.selector === 0) return resume(Effect.succeed([[], state] as const))
+            fetchInTurn()
+          })
+        }
+        return Effect.sync(() => {
+          call?.stop()
+          leave?.()
+        })
+      })
+
+    const go = (state: LoopState): Step =>
+      plain !== undefined && state.failures === 0 && state.pending === undefined && (state.draining || state.connected)
+        ? plainRound(state, plain)
+        : state.draining
+          ? fetch(state)
+          : poll(state)
 
     // Plain calls rather than a generator: the frames of a round stay alive through its long
     // poll, and a generator frame is ~1 KB that the young generation copies, per round.

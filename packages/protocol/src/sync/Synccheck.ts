@@ -1,17 +1,46 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Clock, Context, Effect } from "effect"
+import { Clock, Context, Effect, Either } from "effect"
 import { retError, type SessionCallError } from "../Errors.js"
 import { CGI } from "../http/call.js"
-import { decodeWith, Transport } from "../http/Transport.js"
+import { decodedWith, Transport, type CallOptions, type TextResponse } from "../http/Transport.js"
 import { deviceId } from "../Ids.js"
-import { ProtocolConfig } from "../ProtocolConfig.js"
+import { ProtocolConfig, type ProtocolConfigShape } from "../ProtocolConfig.js"
 import type { SyncKey } from "../session/SessionState.js"
-import type { WxSession } from "../session/WxSession.js"
+import type { SessionData, WxSession } from "../session/WxSession.js"
 import { parseSynccheck, type SynccheckAnswer } from "../wire/javascript.js"
 import { traced } from "../Tracing.js"
 
 /** `1_636444437|2_636444441|…`: the form synccheck takes a key in. */
 const keyParam = (key: SyncKey): string => key.List.map(({ Key, Val }) => `${Key}_${Val}`).join("|")
+
+/** The synccheck URL of a session's poll on `host` at time `now`. */
+export const synccheckUrl = (data: SessionData, host: string, now: number): string => {
+  const query = new URLSearchParams({
+    r: String(now),
+    skey: data.skey,
+    sid: data.sid,
+    uin: data.uin,
+    deviceid: deviceId(),
+    synckey: keyParam(data.syncCheckKey ?? data.syncKey),
+    _: String(now),
+  })
+  return `https://${host}${CGI}/synccheck?${query}`
+}
+
+/** The options of a session's synccheck call. */
+export const synccheckOptions = (session: WxSession, config: ProtocolConfigShape): CallOptions => ({
+  endpoint: "synccheck",
+  jar: session.jar,
+  timeout: config.synccheckTimeout,
+  desktop: session.desktop,
+  lane: session.pollLane,
+})
+
+/** A synccheck answer read: unreadable is MalformedResponse, a non-zero retcode its typed error. */
+export const judgeSynccheck = (response: TextResponse, host: string): Either.Either<SynccheckAnswer, SessionCallError> =>
+  Either.flatMap(decodedWith(response, "synccheck", parseSynccheck), (answer) =>
+    answer.retcode === 0 ? Either.right(answer) : Either.left(retError(answer.retcode, { endpoint: "synccheck", host })),
+  )
 
 /**
  * synccheck, the long poll on a webpush host: answers at once when something is pending
@@ -27,29 +56,10 @@ export const synccheck = (
   // 10,000 of them in a fleet, and a generator frame is ~1 KB more per poll.
   Effect.contextWithEffect((context: Context.Context<Transport | ProtocolConfig>) =>
     Effect.flatMap(Effect.zip(session.data.get, Clock.currentTimeMillis), ([data, now]) => {
-      const query = new URLSearchParams({
-        r: String(now),
-        skey: data.skey,
-        sid: data.sid,
-        uin: data.uin,
-        deviceid: deviceId(),
-        synckey: keyParam(data.syncCheckKey ?? data.syncKey),
-        _: String(now),
-      })
       const response = Context.get(context, Transport).text(
-        HttpClientRequest.get(`https://${host}${CGI}/synccheck?${query}`),
-        {
-          endpoint: "synccheck",
-          jar: session.jar,
-          timeout: Context.get(context, ProtocolConfig).synccheckTimeout,
-          desktop: session.desktop,
-          lane: session.pollLane,
-        },
+        HttpClientRequest.get(synccheckUrl(data, host, now)),
+        synccheckOptions(session, Context.get(context, ProtocolConfig)),
       )
-      return Effect.flatMap(response, (answered) =>
-        Effect.flatMap(decodeWith(answered, "synccheck", parseSynccheck), (answer) =>
-          answer.retcode === 0 ? Effect.succeed(answer) : Effect.fail(retError(answer.retcode, { endpoint: "synccheck", host })),
-        ),
-      )
+      return Effect.flatMap(response, (answered) => judgeSynccheck(answered, host))
     }),
   ).pipe(traced("synccheck", { attributes: { host }, captureStackTrace: false }))

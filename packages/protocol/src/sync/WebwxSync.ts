@@ -1,11 +1,12 @@
-import { Effect, ParseResult, Ref, Schema } from "effect"
+import { Effect, Either, ParseResult, Schema } from "effect"
 import type { SessionCallError } from "../Errors.js"
-import { postJsonAs } from "../http/call.js"
-import type { Transport } from "../http/Transport.js"
+import { decodedAnswer, JSON_HEADERS, jsonCallOptions, jsonRequest, judgedAnswer, postJsonAs, type JsonCall } from "../http/call.js"
+import type { Call } from "../http/LeanUndiciClient.js"
+import type { PlainTransport, Transport } from "../http/Transport.js"
 import { negativeTimestamp } from "../Ids.js"
-import type { ProtocolConfig } from "../ProtocolConfig.js"
+import type { ProtocolConfig, ProtocolConfigShape } from "../ProtocolConfig.js"
 import { SyncKey } from "../session/SessionState.js"
-import type { WxSession } from "../session/WxSession.js"
+import type { SessionData, WxSession } from "../session/WxSession.js"
 import { traced } from "../Tracing.js"
 
 /** Entries stay raw here: the decoders of messages and contacts read them. */
@@ -127,6 +128,24 @@ export interface SyncBatch {
   readonly skey: string
 }
 
+/** The webwxsync call for a session's keys now. */
+const syncCall = (data: SessionData): JsonCall => ({
+  endpoint: "webwxsync",
+  query: { sid: data.sid, skey: data.skey, lang: "zh_CN" },
+  body: { SyncKey: data.syncKey, rr: negativeTimestamp() },
+})
+
+const batchOf = (answer: SyncAnswer): SyncBatch => ({
+  addMsgList: answer.AddMsgList,
+  modContactList: answer.ModContactList,
+  delContactList: answer.DelContactList,
+  modChatRoomMemberList: answer.ModChatRoomMemberList,
+  continueFlag: answer.ContinueFlag,
+  syncKey: answer.SyncKey,
+  syncCheckKey: answer.SyncCheckKey,
+  skey: answer.SKey,
+})
+
 /**
  * webwxsync on the home host: the changes after the session's SyncKey. The session is left
  * untouched, so a batch that is lost before it was handled is fetched again.
@@ -135,28 +154,37 @@ export const webwxsync = (
   session: WxSession,
 ): Effect.Effect<SyncBatch, SessionCallError, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
-    const data = yield* session.data.get
-    const answer = yield* postJsonAs(
-      session,
-      {
-        endpoint: "webwxsync",
-        query: { sid: data.sid, skey: data.skey, lang: "zh_CN" },
-        body: { SyncKey: data.syncKey, rr: negativeTimestamp() },
-      },
-      SyncAnswer,
-      plainSyncAnswer,
-    )
-    return {
-      addMsgList: answer.AddMsgList,
-      modContactList: answer.ModContactList,
-      delContactList: answer.DelContactList,
-      modChatRoomMemberList: answer.ModChatRoomMemberList,
-      continueFlag: answer.ContinueFlag,
-      syncKey: answer.SyncKey,
-      syncCheckKey: answer.SyncCheckKey,
-      skey: answer.SKey,
-    }
+    const call = syncCall(yield* session.data.get)
+    return batchOf(yield* postJsonAs(session, call, SyncAnswer, plainSyncAnswer))
   }).pipe(traced("webwxsync", { captureStackTrace: false }))
+
+/**
+ * `webwxsync` without Effect, on the lean client's plain path (see `Transport.plain`): `done`
+ * hears the batch or the typed failure, once, unless the call is stopped first. The same
+ * request, and the same answers and errors.
+ */
+export const webwxsyncThen = (
+  session: WxSession,
+  transport: PlainTransport,
+  config: ProtocolConfigShape,
+  done: (result: Either.Either<SyncBatch, SessionCallError>) => void,
+): Call => {
+  const data = session.data.current()
+  const call = syncCall(data)
+  const { url, body } = jsonRequest(data, call)
+  return transport.textThen({ method: "POST", url, headers: JSON_HEADERS, body }, jsonCallOptions(session, config, call.endpoint), (result) =>
+    done(
+      Either.flatMap(result, (response) =>
+        Either.flatMap(judgedAnswer(response, call), (json) => {
+          const plain = plainSyncAnswer(json)
+          return plain === undefined
+            ? Either.map(decodedAnswer(SyncAnswer, json, { endpoint: call.endpoint, host: response.host }), batchOf)
+            : Either.right(batchOf(plain))
+        }),
+      ),
+    ),
+  )
+}
 
 const hasKeys = (key: SyncKey | undefined): key is SyncKey => key !== undefined && key.Count > 0
 
@@ -166,7 +194,7 @@ const hasKeys = (key: SyncKey | undefined): key is SyncKey => key !== undefined 
  * drops the old SyncCheckKey, which would make synccheck report the handled changes forever.
  */
 export const commitKeys = (session: WxSession, batch: SyncBatch): Effect.Effect<void> =>
-  Ref.update(session.data, (d) => ({
+  session.data.update((d) => ({
     ...d,
     skey: batch.skey || d.skey,
     syncKey: hasKeys(batch.syncKey) ? sharingUnchanged(d.syncKey, batch.syncKey) : d.syncKey,
