@@ -42,7 +42,9 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
       const publish = publishPersistentBatch(
         events.map((event) => ({
           subject: s.event(event.account, event.kind),
-          payload: JSON.stringify(event.payload),
+          // Encoded here: Buffer.from takes small strings from a shared pool, where the NATS
+          // client's TextEncoder allocated a new ArrayBuffer for every event.
+          payload: Buffer.from(JSON.stringify(event.payload)),
           ...(event.msgId === undefined ? {} : { msgId: event.msgId }),
         })),
       ).pipe(

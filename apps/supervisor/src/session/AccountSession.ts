@@ -165,16 +165,18 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
     /**
      * After a batch: save at once when the keys or cookies changed (the stored ones would no
      * longer work); a SyncKey alone is saved by the StateSaver (within the interval while the
-     * fleet's save rate allows), or at once when the interval is zero.
+     * fleet's save rate allows), or at once when the interval is zero. `routineSave` is the
+     * session's `persist(session, "routine", live)`, built once rather than per batch.
      */
-    const persistAfterBatch = (session: WxSession, interval: Duration.Duration, live: () => boolean) =>
-      Effect.gen(function* () {
-        const data = yield* session.data.get
+    const persistAfterBatch = (session: WxSession, interval: Duration.Duration, routineSave: Effect.Effect<void>) =>
+      Effect.suspend(() => {
+        const data = session.data.current()
         if (saved === undefined || saved.jar !== session.jar.version || saved.keys !== keysOf(data)) {
-          return yield* persist(session, "changed")
+          return persist(session, "changed")
         }
-        if (Duration.toMillis(interval) === 0) return yield* persist(session, "routine")
-        saver.markUnsaved(account, saved.at, persist(session, "routine", live))
+        if (Duration.toMillis(interval) === 0) return persist(session, "routine")
+        saver.markUnsaved(account, saved.at, routineSave)
+        return Effect.void
       })
 
     // NATS being away is waited out (the stored session must not be mistaken for missing);
@@ -267,6 +269,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
         // a timer fiber per session would cost memory a fleet of thousands notices.
         const heartbeatMs = Duration.toMillis(config.heartbeatInterval)
         let heartbeatAt = Date.now() + heartbeatMs
+        const afterBatch = persistAfterBatch(session, saveInterval, persist(session, "routine", () => live))
         const heartbeat = Effect.suspend(() => {
           if (Date.now() < heartbeatAt) return Effect.void
           heartbeatAt = Date.now() + heartbeatMs
@@ -291,14 +294,20 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
                     reason: replyError(event.error),
                   })
                 })
-              case "Batch":
-                return Effect.gen(function* () {
-                  const events = batchEvents(event.batch, self)
-                  yield* publisher.publishAll(events)
-                  yield* event.commit
-                  yield* persistAfterBatch(session, saveInterval, () => live)
-                  metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
-                })
+              case "Batch": {
+                // Steps rather than a generator: every message is a round of this at a fleet's rate.
+                const events = batchEvents(event.batch, self)
+                return Effect.zipRight(
+                  publisher.publishAll(events),
+                  Effect.zipRight(
+                    event.commit,
+                    Effect.zipRight(
+                      afterBatch,
+                      Effect.sync(() => metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)),
+                    ),
+                  ),
+                )
+              }
             }
           },
           { afterRound: heartbeat, fetchGate: handle.syncGate, hostWatch: handle.hostWatch },
