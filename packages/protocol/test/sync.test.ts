@@ -261,6 +261,33 @@ describe("SyncLoop", () => {
     }).pipe(Effect.provide(layer)),
   )
 
+  it.scopedLive("closes its held poll at once when interrupted in a steady round", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_stopped")
+      const batches = yield* Queue.unbounded<SyncBatch>()
+      // The first round connects; after the batch the loop is steady and holds its next poll.
+      yield* say("wxid_stopped", ["s1"])
+      const loop = yield* syncLoop(session, { reconnect: fast }).pipe(
+        Stream.runForEach((event) => (event._tag === "Batch" ? Effect.zipRight(event.commit, Queue.offer(batches, event.batch)) : Effect.void)),
+        Effect.fork,
+      )
+      const steadyPoll = yield* nextPollHeld("wxid_stopped")
+      expect((yield* Queue.take(batches)).addMsgList.map((m) => m["Content"])).toEqual(["s1"])
+      yield* steadyPoll
+      const abandoned = yield* Deferred.make<void>()
+      const listener = (account: string) => {
+        if (account === "wxid_stopped") Deferred.unsafeDone(abandoned, Exit.void)
+      }
+      yield* Effect.acquireRelease(
+        Effect.sync(() => sim.world.events.on("pollAbandoned", listener)),
+        () => Effect.sync(() => sim.world.events.off("pollAbandoned", listener)),
+      )
+      yield* Fiber.interrupt(loop)
+      // The server sees the client leave long before the poll's 300 ms hold would end.
+      yield* Deferred.await(abandoned).pipe(Effect.timeoutFail({ duration: "200 millis", onTimeout: () => new Error("the held poll stayed open") }))
+    }).pipe(Effect.provide(layer)),
+  )
+
   it.live("fetches a batch again while its key is not committed", () =>
     Effect.gen(function* () {
       const session = yield* newAccount("wxid_uncommitted")

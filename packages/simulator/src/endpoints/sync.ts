@@ -73,7 +73,10 @@ const synccheck = async (ctx: Context): Promise<void> => {
       if (body !== undefined) finish(body)
     })
     const releasePoll = faults.holdPoll(ctx.host.host, account.wxid, ctx.req)
-    ctx.onClientGone(() => finish(undefined))
+    ctx.onClientGone(() => {
+      finish(undefined)
+      world.events.emit("pollAbandoned", account.wxid, ctx.host.host)
+    })
     world.events.emit("pollHeld", account.wxid, ctx.host.host)
   })
 }
