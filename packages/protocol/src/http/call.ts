@@ -1,5 +1,5 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Effect, Either, type ParseResult, Schema } from "effect"
+import { Context, Effect, Either, type ParseResult, Schema } from "effect"
 import {
   MalformedResponse,
   retError,
@@ -11,7 +11,7 @@ import {
 import { ProtocolConfig, type ProtocolConfigShape } from "../ProtocolConfig.js"
 import { baseRequestOf, type SessionData, type WxSession } from "../session/WxSession.js"
 import { parseServerJson } from "../wire/json.js"
-import { decodedWith, Transport, type CallOptions, type TextResponse } from "./Transport.js"
+import { decodedWith, Transport, type CallOptions, type PlainTransport, type TextResponse } from "./Transport.js"
 
 export const CGI = "/cgi-bin/mmwebwx-bin"
 
@@ -134,21 +134,43 @@ export const jsonCallOptions = (session: WxSession, config: ProtocolConfigShape,
 const exchange = (
   session: WxSession,
   call: JsonCall,
-): Effect.Effect<
-  { json: Record<string, unknown>; host: string },
-  SessionCallError,
-  Transport | ProtocolConfig
-> =>
-  Effect.gen(function* () {
-    const transport = yield* Transport
-    const config = yield* ProtocolConfig
-    const { url, body } = jsonRequest(yield* session.data.get, call)
+): Effect.Effect<Judged, SessionCallError, Transport | ProtocolConfig> =>
+  Effect.contextWithEffect((context: Context.Context<Transport | ProtocolConfig>) => {
+    const transport = Context.get(context, Transport)
+    const config = Context.get(context, ProtocolConfig)
+    const { plain } = transport
+    // On the lean client: one step for the whole call (see `exchangeThen`).
+    if (plain !== undefined) return exchangeThen(plain, config, session, call)
+    const { url, body } = jsonRequest(session.data.current(), call)
     const request = HttpClientRequest.post(url).pipe(
       HttpClientRequest.bodyText(body, "application/json"),
       HttpClientRequest.setHeaders(JSON_HEADERS),
     )
-    const response = yield* transport.text(request, jsonCallOptions(session, config, call.endpoint))
-    return { json: yield* judgeAnswer(response, call), host: response.host }
+    return Effect.flatMap(transport.text(request, jsonCallOptions(session, config, call.endpoint)), (response) =>
+      Either.map(judgedAnswer(response, call), (json) => ({ json, host: response.host })),
+    )
+  })
+
+interface Judged {
+  readonly json: Record<string, unknown>
+  readonly host: string
+}
+
+/**
+ * `exchange` on the lean client's plain path: the same request, answer and errors, made and
+ * judged in undici's callbacks, so the call is one Effect step instead of a chain of them
+ * (sends are a fleet's commonest command).
+ */
+const exchangeThen = (transport: PlainTransport, config: ProtocolConfigShape, session: WxSession, call: JsonCall) =>
+  Effect.async<Judged, SessionCallError>((resume) => {
+    const { url, body } = jsonRequest(session.data.current(), call)
+    const started = transport.textThen(
+      { method: "POST", url, headers: JSON_HEADERS, body },
+      jsonCallOptions(session, config, call.endpoint),
+      (result) =>
+        resume(Either.flatMap(result, (response) => Either.map(judgedAnswer(response, call), (json) => ({ json, host: response.host })))),
+    )
+    return Effect.sync(() => started.stop())
   })
 
 /**
