@@ -25,6 +25,17 @@ type Reply = { ok: boolean; error?: { tag: string; message: string; details?: Re
 const cmd = (op: string, body: unknown) => recorder.request(`wx.cmd.c1.${op}`, body) as Promise<Reply>
 const activity = () => world.account("wxid_c1").activity
 
+/** Adds `account` (wxid `wxid_<account>`) to the fleet, scans its QR code and waits until it is logged in. */
+const addAndScan = async (account: string) => {
+  await recorder.request("wx.fleet.add", { account })
+  const awaiting = await recorder.waitFor<{ state: string; qr?: { uuid: string } }>(
+    (s, d) => s === `wx.evt.${account}.session` && d.state === "awaiting_scan",
+  )
+  world.scan(awaiting.qr!.uuid, `wxid_${account}`)
+  world.confirm(awaiting.qr!.uuid)
+  await recorder.waitFor<{ state: string }>((s, d) => s === `wx.evt.${account}.session` && d.state === "logged_in")
+}
+
 /** The account's UserNames of people and rooms, from the contacts command. */
 let names: Record<string, string> = {}
 
@@ -33,13 +44,7 @@ const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex")
 layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices: true })("commands", (it) => {
   it.effect("logs in and lists contacts", () =>
     Effect.promise(async () => {
-      await recorder.request("wx.fleet.add", { account: "c1" })
-      const awaiting = await recorder.waitFor<{ state: string; qr?: { uuid: string } }>(
-        (s, d) => s === "wx.evt.c1.session" && d.state === "awaiting_scan",
-      )
-      world.scan(awaiting.qr!.uuid, "wxid_c1")
-      world.confirm(awaiting.qr!.uuid)
-      await recorder.waitFor<{ state: string }>((s, d) => s === "wx.evt.c1.session" && d.state === "logged_in")
+      await addAndScan("c1")
       const reply = await cmd("contacts", {})
       expect(reply.ok).toBe(true)
       const contacts = reply["contacts"] as Array<{ userName: string; displayName: string; kind: string }>
@@ -131,6 +136,29 @@ layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices:
       expect(sentAt("later") - sentAt("too many")).toBeGreaterThanOrEqual(50)
       const state = (await recorder.request("wx.fleet.list", {}))["accounts"] as Array<{ state: string }>
       expect(state[0]?.state).toBe("logged_in")
+    }),
+  )
+
+  it.effect("a backlog of one account's paced sends does not hold up another account's commands", () =>
+    Effect.promise(async () => {
+      world.addAccount({ wxid: "wxid_c2", nickName: "Second", home: "wx8.qq.com" })
+      world.befriend("wxid_c2", "wxid_cat")
+      await addAndScan("c2")
+      const contacts = (await recorder.request("wx.cmd.c2.contacts", {}))["contacts"] as Array<{ userName: string; displayName: string }>
+      const cat = contacts.find((c) => c.displayName === "Cat")!.userName
+      const sentBy = (wxid: string) => world.account(wxid).activity.filter((a) => a.type === "sent").length
+      const before = sentBy("wxid_c1")
+      // 300 sends for c1, paced one per ~20 ms: most wait for c1's slots for seconds. They reach
+      // the supervisor before c2's command (one connection, one subscription, in order).
+      const backlog = Array.from({ length: 300 }, (_, i) => cmd("send_text", { to: names["Ann"], text: `backlog ${i}` }))
+      const reply = await recorder.request("wx.cmd.c2.send_text", { to: cat, text: "not held up" })
+      expect(reply.ok, JSON.stringify(reply)).toBe(true)
+      // Were c1's waiting sends holding the command slots (256 of them before), c2's command would
+      // have waited for 45 of c1's sends.
+      expect(sentBy("wxid_c1") - before).toBeLessThan(40)
+      const replies = await Promise.all(backlog)
+      expect(replies.filter((r) => !r.ok)).toEqual([])
+      expect(sentBy("wxid_c1") - before).toBe(300)
     }),
   )
 

@@ -12,10 +12,11 @@ import { keyValue, serve, tryNats, type Nats } from "@wxfleet/nats"
 import type { ProtocolConfig, Transport } from "@wxfleet/protocol"
 import { createHash } from "node:crypto"
 import { Duration, Effect, Option, Ref, Schema, type Either, type ParseResult } from "effect"
-import { SupervisorConfig } from "../config/SupervisorConfig.js"
+import { DEFAULT_COMMAND_CONCURRENCY, SupervisorConfig } from "../config/SupervisorConfig.js"
 import { replyError } from "../errors/replyError.js"
 import { Fleet } from "../fleet/Fleet.js"
 import { Metrics } from "../metrics/Metrics.js"
+import type { AccountHandle } from "../session/AccountSession.js"
 import { isOnline } from "../session/SessionStateMachine.js"
 import { operations, type Reply } from "./operations.js"
 
@@ -73,27 +74,9 @@ export const serveCommands = Effect.gen(function* () {
   const keyOf = (account: string, op: string, idempotencyKey: string) =>
     `${account}.${op}.${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 40)}`
 
-  /** Runs `produce` once per key: a second caller gets the first reply (waiting while it is made). */
-  const once = (
-    key: string,
-    produce: Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics>,
-  ): Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics> =>
+  /** Someone ran (or is running) this command: their reply, once it is there. */
+  const firstReply = (key: string): Effect.Effect<Answer> =>
     Effect.gen(function* () {
-      const claimed = yield* tryNats("kv create", () => remembered.create(key, PENDING)).pipe(
-        Effect.as(true),
-        Effect.orElseSucceed(() => false),
-      )
-      if (claimed) {
-        const answer = yield* produce
-        // An answer proving the command did not run is forgotten, so a retry with the key runs it.
-        const remember = answer.ok || !DID_NOT_RUN.has(answer.error.tag)
-        yield* tryNats("kv write", async () => {
-          if (remember) await remembered.put(key, JSON.stringify(answer))
-          else await remembered.delete(key)
-        }).pipe(Effect.ignoreLogged)
-        return answer
-      }
-      // Someone ran (or is running) this command: wait for their reply.
       for (let i = 0; i < 300; i++) {
         const entry = yield* tryNats("kv get", () => remembered.get(key)).pipe(Effect.orElseSucceed(() => null))
         const value = entry?.string()
@@ -103,39 +86,70 @@ export const serveCommands = Effect.gen(function* () {
       return refuse("InProgress", "a command with this idempotency key is still running")
     })
 
-  const handle = (subject: string, data: Uint8Array) =>
-    Effect.gen(function* () {
-      const target = parseCommandSubject(config.prefix, subject)
-      if (!target) return refuse(ContractErrorTag.InvalidCommand, `${subject} is not a command subject`)
-      const { account, op } = target
-      if (!isCommandOp(op)) return refuse(ContractErrorTag.UnknownOperation, `no operation "${op}"`)
-      if (data.length > MAX_COMMAND_BYTES) {
-        return refuse(ContractErrorTag.PayloadTooLarge, `the command is ${data.length} bytes; at most ${MAX_COMMAND_BYTES}`)
-      }
-      const decoded = decodeRequest(op)(data.length === 0 ? "{}" : Buffer.from(data).toString("utf8"))
-      if (decoded._tag === "Left") {
-        return refuse(ContractErrorTag.InvalidCommand, `invalid ${op} command: ${decoded.left.message}`)
-      }
-      const request = decoded.right as { readonly idempotencyKey?: string }
-      const found = fleet.get(account)
-      if (Option.isNone(found)) return refuse(ContractErrorTag.UnknownAccount, `no account "${account}" in this fleet`)
-      const accountHandle = found.value
-      const run = Effect.gen(function* () {
-        const state = yield* Ref.get(accountHandle.state)
-        const session = yield* Ref.get(accountHandle.session)
+  /** Runs `produce` once per key: a second caller gets the first reply (waiting while it is made). */
+  const once = (
+    key: string,
+    produce: Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics>,
+  ): Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics> =>
+    // Steps rather than generators here and below: workers send every reply through this path.
+    Effect.flatMap(
+      tryNats("kv create", () => remembered.create(key, PENDING)).pipe(
+        Effect.as(true),
+        Effect.orElseSucceed(() => false),
+      ),
+      (claimed) =>
+        claimed
+          ? Effect.tap(produce, (answer) => {
+              // An answer proving the command did not run is forgotten, so a retry with the key runs it.
+              const remember = answer.ok || !DID_NOT_RUN.has(answer.error.tag)
+              return tryNats("kv write", async () => {
+                if (remember) await remembered.put(key, JSON.stringify(answer))
+                else await remembered.delete(key)
+              }).pipe(Effect.ignoreLogged)
+            })
+          : firstReply(key),
+    )
+
+  /** The operation on the account's live session, or why it cannot run. */
+  const runOn = (accountHandle: AccountHandle, op: CommandOp, request: unknown) =>
+    Effect.flatMap(Ref.get(accountHandle.state), (state) =>
+      Effect.flatMap(Ref.get(accountHandle.session), (session): Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics> => {
         if (!isOnline(state) || Option.isNone(session)) {
-          return refuse(ContractErrorTag.AccountNotRunning, `account "${account}" is ${state}, not logged in`)
+          return Effect.succeed(
+            refuse(ContractErrorTag.AccountNotRunning, `account "${accountHandle.entry.account}" is ${state}, not logged in`),
+          )
         }
-        const operation = operations[op as CommandOp] as (
+        const operation = operations[op] as (
           session: unknown,
           request: unknown,
           handle: unknown,
         ) => Effect.Effect<Reply, { readonly _tag: string; readonly message: string }, Transport | ProtocolConfig | Metrics>
-        return yield* operation(session.value, request, accountHandle).pipe(
+        return operation(session.value, request, accountHandle).pipe(
           Effect.catchAll((error) => Effect.succeed(failure(replyError(error)) as Answer)),
         )
-      })
-      return request.idempotencyKey === undefined ? yield* run : yield* once(keyOf(account, op, request.idempotencyKey), run)
+      }),
+    )
+
+  const handle = (subject: string, data: Uint8Array) =>
+    Effect.suspend((): Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics> => {
+      const target = parseCommandSubject(config.prefix, subject)
+      if (!target) return Effect.succeed(refuse(ContractErrorTag.InvalidCommand, `${subject} is not a command subject`))
+      const { account, op } = target
+      if (!isCommandOp(op)) return Effect.succeed(refuse(ContractErrorTag.UnknownOperation, `no operation "${op}"`))
+      if (data.length > MAX_COMMAND_BYTES) {
+        return Effect.succeed(
+          refuse(ContractErrorTag.PayloadTooLarge, `the command is ${data.length} bytes; at most ${MAX_COMMAND_BYTES}`),
+        )
+      }
+      const decoded = decodeRequest(op)(data.length === 0 ? "{}" : Buffer.from(data).toString("utf8"))
+      if (decoded._tag === "Left") {
+        return Effect.succeed(refuse(ContractErrorTag.InvalidCommand, `invalid ${op} command: ${decoded.left.message}`))
+      }
+      const request = decoded.right as { readonly idempotencyKey?: string }
+      const found = fleet.get(account)
+      if (Option.isNone(found)) return Effect.succeed(refuse(ContractErrorTag.UnknownAccount, `no account "${account}" in this fleet`))
+      const run = runOn(found.value, op, request)
+      return request.idempotencyKey === undefined ? run : once(keyOf(account, op, request.idempotencyKey), run)
     }).pipe(
       Effect.tap((answer) => Effect.sync(() => metrics.commands.inc({ op: subject.split(".").pop() ?? "", outcome: answer.ok ? "ok" : answer.error.tag }))),
       Effect.catchAllDefect((defect) =>
@@ -147,7 +161,7 @@ export const serveCommands = Effect.gen(function* () {
 
   // No queue group: with several supervisors each will subscribe to its own accounts' subjects.
   yield* serve(s.allCommands, (msg) => Effect.map(handle(msg.subject, msg.data), (answer) => JSON.stringify(answer)), {
-    concurrency: 256,
+    concurrency: config.commandConcurrency ?? DEFAULT_COMMAND_CONCURRENCY,
   })
 })
 

@@ -59,20 +59,23 @@ const paced = <E, R>(
   op: string,
   send: Effect.Effect<Send.SentMessage, E, R>,
 ): Effect.Effect<Reply, E, R | Metrics> =>
-  Effect.gen(function* () {
-    const metrics = yield* Metrics
-    const started = yield* Clock.currentTimeMillis
-    const result = yield* handle.pacer.paced(send).pipe(
+  // Steps rather than a generator: every reply a worker sends comes through here.
+  Effect.flatMap(Effect.zip(Metrics, Clock.currentTimeMillis), ([metrics, started]) =>
+    handle.pacer.paced(send).pipe(
       Effect.tapError((error) =>
         error instanceof RateLimited
           ? Effect.zipRight(handle.pacer.throttled, Effect.sync(() => metrics.rateLimited.inc()))
           : Effect.void,
       ),
-    )
-    metrics.sendLatency.observe(((yield* Clock.currentTimeMillis) - started) / 1_000)
-    metrics.messagesOut.inc({ op })
-    return sent(result)
-  })
+      Effect.flatMap((result) =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          metrics.sendLatency.observe((now - started) / 1_000)
+          metrics.messagesOut.inc({ op })
+          return sent(result)
+        }),
+      ),
+    ),
+  )
 
 /** What each command operation does with the account's live session. */
 export const operations: { readonly [Op in CommandOp]: Run<Op> } = {

@@ -36,6 +36,12 @@ export interface SupervisorConfigShape {
    * 256); more sessions with news wait their turn before their call's deadline starts.
    */
   readonly syncConcurrency?: number
+  /**
+   * Commands handled at once (`WXFLEET_COMMAND_CONCURRENCY`, default 2,048); more wait in line.
+   * A send waiting for its account's pacing slot holds its place, so this must stay well above
+   * what a few busy accounts queue, or their backlog holds up every other account's commands.
+   */
+  readonly commandConcurrency?: number
   /** `WXFLEET_HEAP_GROWING_PERCENT`: "auto" (the default) or a percentage; see heap.ts. */
   readonly heapGrowingPercent?: HeapSetting
   /** Port of /healthz and /metrics; 0 picks a free one. */
@@ -47,6 +53,9 @@ export interface SupervisorConfigShape {
 export const DEFAULT_STATE_SAVE_INTERVAL = Duration.seconds(5)
 export const DEFAULT_STATE_SAVE_RATE = 200
 export const DEFAULT_SYNC_CONCURRENCY = 256
+
+/** See `commandConcurrency`. */
+export const DEFAULT_COMMAND_CONCURRENCY = 2_048
 
 export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/SupervisorConfig")<
   SupervisorConfig,
@@ -74,6 +83,10 @@ export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/Superviso
       syncConcurrency: Config.integer("WXFLEET_SYNC_CONCURRENCY").pipe(
         Config.validate({ message: "WXFLEET_SYNC_CONCURRENCY must be at least 1", validation: (n) => n >= 1 }),
         Config.withDefault(DEFAULT_SYNC_CONCURRENCY),
+      ),
+      commandConcurrency: Config.integer("WXFLEET_COMMAND_CONCURRENCY").pipe(
+        Config.validate({ message: "WXFLEET_COMMAND_CONCURRENCY must be at least 1", validation: (n) => n >= 1 }),
+        Config.withDefault(DEFAULT_COMMAND_CONCURRENCY),
       ),
       heapGrowingPercent: Config.string("WXFLEET_HEAP_GROWING_PERCENT").pipe(
         Config.withDefault("auto"),

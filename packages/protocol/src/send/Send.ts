@@ -42,19 +42,14 @@ const send = (
   to: string,
   msg: Readonly<Record<string, unknown>>,
 ): Effect.Effect<SentMessage, SessionCallError, Transport | ProtocolConfig> =>
-  Effect.gen(function* () {
+  // Steps rather than a generator: sends are a fleet's commonest command.
+  Effect.flatMap(session.selfUserName(), (self) => {
     const localId = clientMsgId()
-    const Msg = {
-      ...msg,
-      FromUserName: yield* session.selfUserName(),
-      ToUserName: to,
-      LocalID: localId,
-      ClientMsgId: localId,
-    }
-    const answer = yield* resendIfUnsent(
-      postJsonAs(session, { endpoint, query, body: { Msg, Scene: 0 } }, SendAnswer),
+    const Msg = { ...msg, FromUserName: self, ToUserName: to, LocalID: localId, ClientMsgId: localId }
+    return Effect.map(
+      resendIfUnsent(postJsonAs(session, { endpoint, query, body: { Msg, Scene: 0 } }, SendAnswer)),
+      (answer): SentMessage => ({ msgId: answer.MsgID, localId }),
     )
-    return { msgId: answer.MsgID, localId }
   })
 
 const ASYNC_JSON = { fun: "async", f: "json" } as const
