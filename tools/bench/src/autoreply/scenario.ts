@@ -49,7 +49,9 @@ export const DEFAULT_AUTOREPLY_SCENARIO: AutoReplyScenarioOptions = {
   warmupSeconds: 10,
   friendsEach: 20,
   copies: 1,
-  concurrency: 256,
+  // A copy handles at most this many messages per reply time; at 1,000 accounts × 2,500/s a
+  // reply was in flight ~0.13 s, so 256 capped the copy at ~1,900 replies/s (BENCHMARKS.md).
+  concurrency: 1_024,
   loginConcurrency: 64,
   maxInFlight: 256,
   syncHoldMs: 25_000,
