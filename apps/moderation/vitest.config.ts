@@ -1,12 +1,3 @@
-import { defineConfig } from "vitest/config"
+import { projectConfig } from "../../tools/vitest.shared.mjs"
 
-export default defineConfig({
-  resolve: { conditions: ["@wxfleet/source"] },
-  ssr: { resolve: { conditions: ["@wxfleet/source"] } },
-  test: {
-    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-    environment: "node",
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
-})
+export default projectConfig()
