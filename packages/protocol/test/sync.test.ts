@@ -1,6 +1,6 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { type Account, Simulator } from "@wxfleet/simulator"
-import { Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, Queue, Ref, type Scope, Stream } from "effect"
+import { Cause, Chunk, Clock, Deferred, Duration, Effect, Exit, Fiber, Option, Queue, Ref, type Scope, Stream } from "effect"
 import { afterAll } from "vitest"
 import { RetryPolicies, type RetryPolicy } from "../src/Schedules.js"
 import type { WxSession } from "../src/session/WxSession.js"
@@ -285,6 +285,32 @@ describe("SyncLoop", () => {
       yield* Fiber.interrupt(loop)
       // The server sees the client leave long before the poll's 300 ms hold would end.
       yield* Deferred.await(abandoned).pipe(Effect.timeoutFail({ duration: "200 millis", onTimeout: () => new Error("the held poll stayed open") }))
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.live("ends with a defect, not a crash, when its own code throws inside a steady round's callback", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_thrower")
+      const watch = makeHostWatch()
+      let answers = 0
+      // The first answer comes on the Effect path; the second, in a steady round's callback, throws.
+      const hostWatch = {
+        ...watch,
+        answered: (host: string) => {
+          if (++answers >= 2) throw new Error("a broken host watch")
+          watch.answered(host)
+        },
+      }
+      yield* say("wxid_thrower", ["t1"])
+      const exit = yield* syncLoop(session, { reconnect: fast, hostWatch }).pipe(
+        Stream.runForEach((event) => (event._tag === "Batch" ? event.commit : Effect.void)),
+        Effect.exit,
+      )
+      assert(Exit.isFailure(exit))
+      const defect = Cause.dieOption(exit.cause)
+      assert(Option.isSome(defect), Cause.pretty(exit.cause))
+      expect((defect.value as Error).message).toBe("a broken host watch")
+      expect(answers).toBe(2)
     }).pipe(Effect.provide(layer)),
   )
 

@@ -3,7 +3,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as Headers from "@effect/platform/Headers"
 import type { HttpClientError } from "@effect/platform/HttpClientError"
-import { Duration, Effect, Either, Option, Stream } from "effect"
+import { Duration, Effect, Either, Exit, Option, Stream } from "effect"
 import { MalformedResponse, RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "../Errors.js"
 import type { CookieJar } from "./CookieJar.js"
 import * as LeanUndiciClient from "./LeanUndiciClient.js"
@@ -257,11 +257,13 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
       client: LeanUndiciClient.LeanHttpClient,
       request: PlainRequest,
       options: CallOptions,
-      done: (result: Either.Either<TextResponse, HttpFailure>) => void,
+      done: (result: Exit.Exit<TextResponse, HttpFailure>) => void,
     ): LeanUndiciClient.Call => {
       const timeoutMs = Duration.toMillis(options.timeout)
       const { target, href, host } = targetOf(request.method, request.url, request.headers ?? NO_HEADERS, request.body ?? null, options)
-      return client.textThen(target, timeoutMs, options.lane, (outcome) => done(settled(outcome, href, host, options, timeoutMs)))
+      return client.textThen(target, timeoutMs, options.lane, (outcome) =>
+        done(exitOf(() => settled(outcome, href, host, options, timeoutMs))),
+      )
     }
 
     /** A round trip whose whole body is read as text within the deadline. */
@@ -296,11 +298,28 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
     const plain =
       lean === undefined
         ? undefined
-        : { textThen: (request: PlainRequest, options: CallOptions, done: (result: Either.Either<TextResponse, HttpFailure>) => void) => textThen(lean, request, options, done) }
+        : {
+            textThen: (request: PlainRequest, options: CallOptions, done: (result: Exit.Exit<TextResponse, HttpFailure>) => void) =>
+              textThen(lean, request, options, done),
+          }
 
     return { text, stream, plain } as const
   }),
 }) {}
+
+/**
+ * `judge()` as an Exit: its answer, its typed failure, or what it threw, as a defect. Code that
+ * runs in undici's callbacks (the plain path) has no fiber to catch a throw, which would reach
+ * undici instead; as an Exit it ends the call's fiber the way a throw inside an effect would.
+ */
+export const exitOf = <A, E>(judge: () => Either.Either<A, E>): Exit.Exit<A, E> => {
+  try {
+    const judged = judge()
+    return Either.isRight(judged) ? Exit.succeed(judged.right) : Exit.fail(judged.left)
+  } catch (defect) {
+    return Exit.die(defect)
+  }
+}
 
 /** The lean client's plain path (`Transport.plain`), where there is one. */
 export type PlainTransport = NonNullable<Transport["plain"]>

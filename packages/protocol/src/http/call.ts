@@ -1,5 +1,5 @@
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { Context, Effect, Either, type ParseResult, Schema } from "effect"
+import { Context, Effect, Either, Exit, type ParseResult, Schema } from "effect"
 import {
   MalformedResponse,
   retError,
@@ -11,7 +11,7 @@ import {
 import { ProtocolConfig, type ProtocolConfigShape } from "../ProtocolConfig.js"
 import { baseRequestOf, type SessionData, type WxSession } from "../session/WxSession.js"
 import { parseServerJson } from "../wire/json.js"
-import { decodedWith, Transport, type CallOptions, type PlainTransport, type TextResponse } from "./Transport.js"
+import { decodedWith, exitOf, Transport, type CallOptions, type PlainTransport, type TextResponse } from "./Transport.js"
 
 export const CGI = "/cgi-bin/mmwebwx-bin"
 
@@ -168,7 +168,11 @@ const exchangeThen = (transport: PlainTransport, config: ProtocolConfigShape, se
       { method: "POST", url, headers: JSON_HEADERS, body },
       jsonCallOptions(session, config, call.endpoint),
       (result) =>
-        resume(Either.flatMap(result, (response) => Either.map(judgedAnswer(response, call), (json) => ({ json, host: response.host })))),
+        resume(
+          Exit.flatMap(result, (response) =>
+            exitOf(() => Either.map(judgedAnswer(response, call), (json) => ({ json, host: response.host }))),
+          ),
+        ),
     )
     return Effect.sync(() => started.stop())
   })

@@ -1,8 +1,8 @@
-import { Chunk, Data, Effect, Either, Fiber, Option, Schedule, Stream } from "effect"
+import { Chunk, Data, Effect, Exit, Fiber, Option, Schedule, Stream } from "effect"
 import type { SessionCallError, SessionExpired } from "../Errors.js"
 import { webpushOrder, type HostSet } from "../Hosts.js"
 import type { Call } from "../http/LeanUndiciClient.js"
-import { Transport, type PlainTransport } from "../http/Transport.js"
+import { exitOf, Transport, type PlainTransport } from "../http/Transport.js"
 import { ProtocolConfig } from "../ProtocolConfig.js"
 import { backoff, RetryPolicies, type RetryPolicy } from "../Schedules.js"
 import type { WxSession } from "../session/WxSession.js"
@@ -225,20 +225,33 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
       Effect.async((resume) => {
         let call: Call | undefined
         let leave: (() => void) | undefined
-        const fetchNow = () => {
-          call = webwxsyncThen(session, transport, config, (result) => {
+        /**
+         * Runs a callback's work; a throw ends the round as a defect, as a throw inside an effect
+         * would, instead of reaching undici or another session's gate release.
+         */
+        const guarded = (work: () => void) => {
+          try {
+            work()
+          } catch (defect) {
             call = undefined
             leave?.()
-            resume(
-              Either.isLeft(result)
-                ? fetchFailed(state, result.left)
-                : Effect.succeed([
-                    [batchEvent(result.right)],
-                    { ...state, draining: result.right.continueFlag !== 0, failures: 0 },
-                  ] as const),
-            )
-          })
+            resume(Effect.die(defect))
+          }
         }
+        const fetchNow = () =>
+          guarded(() => {
+            call = webwxsyncThen(session, transport, config, (result) => {
+              call = undefined
+              leave?.()
+              resume(
+                Effect.matchEffect(result, {
+                  onSuccess: (batch) =>
+                    Effect.succeed([[batchEvent(batch)], { ...state, draining: batch.continueFlag !== 0, failures: 0 }] as const),
+                  onFailure: (error) => fetchFailed(state, error),
+                }),
+              )
+            })
+          })
         const fetchInTurn = () => {
           if (fetchGate === undefined) fetchNow()
           else leave = fetchGate.request(fetchNow)
@@ -246,14 +259,17 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
         if (state.draining) fetchInTurn()
         else {
           const url = synccheckUrl(session.data.current(), state.host, clock.unsafeCurrentTimeMillis())
-          call = transport.textThen({ method: "GET", url }, synccheckOptions(session, config), (result) => {
-            call = undefined
-            const answer = Either.flatMap(result, (response) => judgeSynccheck(response, state.host))
-            if (Either.isLeft(answer)) return resume(afterSynccheck(state, Effect.fail(answer.left)))
-            hostAnsweredNow(state.host)
-            if (answer.right.selector === 0) return resume(Effect.succeed([[], state] as const))
-            fetchInTurn()
-          })
+          call = transport.textThen({ method: "GET", url }, synccheckOptions(session, config), (result) =>
+            guarded(() => {
+              call = undefined
+              const answer = Exit.flatMap(result, (response) => exitOf(() => judgeSynccheck(response, state.host)))
+              // A failure (or a defect) goes on as the Effect path's round would take it.
+              if (Exit.isFailure(answer)) return resume(afterSynccheck(state, answer))
+              hostAnsweredNow(state.host)
+              if (answer.value.selector === 0) return resume(Effect.succeed([[], state] as const))
+              fetchInTurn()
+            }),
+          )
         }
         return Effect.sync(() => {
           call?.stop()

@@ -1,8 +1,8 @@
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { Effect, Either, Exit, ParseResult, Schema } from "effect"
 import type { SessionCallError } from "../Errors.js"
 import { decodedAnswer, JSON_HEADERS, jsonCallOptions, jsonRequest, judgedAnswer, postJsonAs, type JsonCall } from "../http/call.js"
 import type { Call } from "../http/LeanUndiciClient.js"
-import type { PlainTransport, Transport } from "../http/Transport.js"
+import { exitOf, type PlainTransport, type TextResponse, type Transport } from "../http/Transport.js"
 import { negativeTimestamp } from "../Ids.js"
 import type { ProtocolConfig, ProtocolConfigShape } from "../ProtocolConfig.js"
 import { SyncKey } from "../session/SessionState.js"
@@ -167,22 +167,20 @@ export const webwxsyncThen = (
   session: WxSession,
   transport: PlainTransport,
   config: ProtocolConfigShape,
-  done: (result: Either.Either<SyncBatch, SessionCallError>) => void,
+  done: (result: Exit.Exit<SyncBatch, SessionCallError>) => void,
 ): Call => {
   const data = session.data.current()
   const call = syncCall(data)
   const { url, body } = jsonRequest(data, call)
+  const batchFrom = (response: TextResponse) =>
+    Either.flatMap(judgedAnswer(response, call), (json) => {
+      const plain = plainSyncAnswer(json)
+      return plain === undefined
+        ? Either.map(decodedAnswer(SyncAnswer, json, { endpoint: call.endpoint, host: response.host }), batchOf)
+        : Either.right(batchOf(plain))
+    })
   return transport.textThen({ method: "POST", url, headers: JSON_HEADERS, body }, jsonCallOptions(session, config, call.endpoint), (result) =>
-    done(
-      Either.flatMap(result, (response) =>
-        Either.flatMap(judgedAnswer(response, call), (json) => {
-          const plain = plainSyncAnswer(json)
-          return plain === undefined
-            ? Either.map(decodedAnswer(SyncAnswer, json, { endpoint: call.endpoint, host: response.host }), batchOf)
-            : Either.right(batchOf(plain))
-        }),
-      ),
-    ),
+    done(Exit.flatMap(result, (response) => exitOf(() => batchFrom(response)))),
   )
 }
 
