@@ -314,6 +314,45 @@ describe("SyncLoop", () => {
     }).pipe(Effect.provide(layer)),
   )
 
+  it.live("gives its fetch permit back when its fetch throws in the callback that granted it", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_permit")
+      // One permit, granted at once (inside `request`), as a free FifoGate does.
+      let free = 1
+      const gate: FetchGate = {
+        request: (granted) => {
+          free--
+          let over = false
+          granted()
+          return () => {
+            if (!over) free++
+            over = true
+          }
+        },
+        withPermit: (fetch) => Effect.suspend(() => (free--, Effect.ensuring(fetch, Effect.sync(() => free++)))),
+      }
+      yield* say("wxid_permit", ["p1"])
+      const loop = yield* syncLoop(session, { reconnect: fast, fetchGate: gate }).pipe(
+        Stream.runForEach((event) =>
+          event._tag === "Batch"
+            ? Effect.zipRight(
+                event.commit,
+                // A SyncKey JSON cannot write: the next webwxsync throws while building its body.
+                Effect.sync(() => session.data.updateNow((d) => ({ ...d, syncKey: { Count: 1, List: [{ Key: 1, Val: 1n as unknown as number }] } }))),
+              )
+            : Effect.void,
+        ),
+        Effect.exit,
+        Effect.fork,
+      )
+      yield* yield* nextPollHeld("wxid_permit")
+      yield* say("wxid_permit", ["p2"])
+      const exit = yield* Fiber.join(loop)
+      assert(Exit.isFailure(exit) && Option.isSome(Cause.dieOption(exit.cause)), String(exit))
+      expect(free).toBe(1)
+    }).pipe(Effect.scoped, Effect.provide(layer)),
+  )
+
   it.live("fetches a batch again while its key is not committed", () =>
     Effect.gen(function* () {
       const session = yield* newAccount("wxid_uncommitted")

@@ -225,6 +225,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
       Effect.async((resume) => {
         let call: Call | undefined
         let leave: (() => void) | undefined
+        let thrown = false
         /**
          * Runs a callback's work; a throw ends the round as a defect, as a throw inside an effect
          * would, instead of reaching undici or another session's gate release.
@@ -233,6 +234,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
           try {
             work()
           } catch (defect) {
+            thrown = true
             call = undefined
             leave?.()
             resume(Effect.die(defect))
@@ -253,8 +255,10 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
             })
           })
         const fetchInTurn = () => {
-          if (fetchGate === undefined) fetchNow()
-          else leave = fetchGate.request(fetchNow)
+          if (fetchGate === undefined) return fetchNow()
+          leave = fetchGate.request(fetchNow)
+          // A permit granted at once, to a fetch that threw before `leave` was known: give it back.
+          if (thrown) leave()
         }
         if (state.draining) fetchInTurn()
         else {
