@@ -74,6 +74,9 @@ describe("the supervisor scenario", () => {
     assert.isAbove(step!.deliveredPerSecond, 0)
     assert.isAbove(step!.latencyMs.p50, 0)
     assert.isAtLeast(step!.latencyMs.p99, step!.latencyMs.p50)
+    // The supervisor's event-loop lag over the step, read from its /metrics.
+    assert.isAbove(step!.eventLoopLagMs!.p50, 0)
+    assert.isAtLeast(step!.eventLoopLagMs!.max, step!.eventLoopLagMs!.p99)
     assert.strictEqual(figures.sessionEvents["awaiting_scan"], 10)
     // Every webpush host down for 2 s: every session reconnects, and all are back.
     assert.isDefined(figures.outage)

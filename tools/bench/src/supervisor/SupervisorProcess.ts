@@ -108,6 +108,16 @@ export class SupervisorProcess {
     return (await res.json()) as { accounts: number; sessions: Record<string, number> }
   }
 
+  /**
+   * The supervisor's event-loop lag (prom-client's `nodejs_eventloop_lag_*`, in ms) since the
+   * last call: prom-client starts its histogram afresh on every scrape.
+   */
+  async eventLoopLag(): Promise<EventLoopLag> {
+    const text = await fetch(`http://127.0.0.1:${this.httpPort}/metrics`).then((r) => r.text())
+    const ms = (name: string) => 1_000 * Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds ([0-9.e+-]+)`, "m").exec(text)?.[1])
+    return { p50: ms("p50"), p99: ms("p99"), max: ms("max") }
+  }
+
   /** Waits until the health server answers (the supervisor's layers are up). */
   async waitHealthy(timeoutMs: number): Promise<void> {
     const until = performance.now() + timeoutMs
@@ -136,4 +146,11 @@ export class SupervisorProcess {
     })()
     return this.stopping
   }
+}
+
+/** Event-loop lag of a process over a stretch of time, in ms. */
+export interface EventLoopLag {
+  readonly p50: number
+  readonly p99: number
+  readonly max: number
 }

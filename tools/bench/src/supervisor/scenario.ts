@@ -12,7 +12,7 @@ import { FleetObserver } from "./FleetObserver.js"
 import { outageStep, type OutageFigures } from "./outage.js"
 import { offerLoad, Phones } from "./load.js"
 import { childPid, machineTicks, openFiles, statusBytes } from "./procfs.js"
-import { SupervisorProcess } from "./SupervisorProcess.js"
+import { SupervisorProcess, type EventLoopLag } from "./SupervisorProcess.js"
 import { BenchRun } from "../BenchRun.js"
 
 export interface SupervisorScenarioOptions {
@@ -112,6 +112,11 @@ export interface LoadStepFigures {
   /** Sessions that went `reconnecting` during the step or its drain (e.g. a webwxsync timed out). */
   readonly reconnects: number
   readonly cpu: CpuShares
+  /**
+   * The supervisor's event-loop lag over the step and its drain: a long max with a short p99 is
+   * a stall, which every message waiting at the time sees as latency.
+   */
+  readonly eventLoopLagMs?: EventLoopLag
   /** The step's window on CLOCK_MONOTONIC in µs, the clock of a `--cpu-prof` profile's samples. */
   readonly monotonicUs: readonly [start: number, end: number]
 }
@@ -273,9 +278,10 @@ export const runSupervisorBenchmark = async (
 
     const loggedInAccounts = fleet.accounts.filter((a) => observer.states.get(a) === "logged_in")
     const friends = loggedInAccounts.map((a) => fleet.friends.get(a) ?? [])
-    const runStep = async (rate: number, seconds: number, tag: string, name: string) => {
+    const runStep = async (rate: number, seconds: number, tag: string, name: string): Promise<LoadStepFigures> => {
       checkDeadline()
-      const step = await loadStep(sim, observer, pids, {
+      await supervisor.eventLoopLag() // starts the lag histogram afresh
+      const measured = await loadStep(sim, observer, pids, {
         rate,
         seconds,
         maxInFlight: options.maxInFlight,
@@ -285,10 +291,11 @@ export const runSupervisorBenchmark = async (
         checkDeadline,
         fail,
       })
+      const step = { ...measured, eventLoopLagMs: await supervisor.eventLoopLag() }
       log(
         `${name} ${rate}/s: sent ${step.sentPerSecond.toFixed(0)}/s, delivered ${step.deliveredPerSecond.toFixed(0)}/s, ` +
           `p50 ${step.latencyMs.p50.toFixed(1)} ms, p99 ${step.latencyMs.p99.toFixed(1)} ms, ` +
-          `backlog ${step.backlogAtEnd}, late ${step.late}`,
+          `backlog ${step.backlogAtEnd}, late ${step.late}, event-loop lag max ${step.eventLoopLagMs.max.toFixed(0)} ms`,
       )
       return step
     }
@@ -740,6 +747,9 @@ export const supervisorTable = (f: SupervisorFigures): string => {
       ],
       [`${name}: CPU …`, cpu(s.cpu)],
     )
+    const lag = s.eventLoopLagMs
+    if (lag !== undefined)
+      rows.push([`${name}: supervisor event-loop lag p50 / p99 / max`, `${ms(lag.p50)} / ${ms(lag.p99)} / ${ms(lag.max)}`])
   }
   if (f.outage !== undefined) {
     const o2 = f.outage
