@@ -11,6 +11,7 @@ import {
 import { ProtocolConfig, type ProtocolConfigShape } from "../ProtocolConfig.js"
 import { baseRequestOf, type SessionData, type WxSession } from "../session/WxSession.js"
 import { parseServerJson } from "../wire/json.js"
+import type { Call } from "./LeanUndiciClient.js"
 import { decodedWith, exitOf, Transport, type CallOptions, type PlainTransport, type TextResponse } from "./Transport.js"
 
 export const CGI = "/cgi-bin/mmwebwx-bin"
@@ -53,7 +54,7 @@ const wordingOf = (json: Record<string, unknown>, field: string | undefined): st
  * Parses a JSON answer and judges its `BaseResponse.Ret`: zero (or one of `okRets`) gives the
  * parsed answer, anything else its typed error, which keeps the refused answer for the caller.
  */
-export const judgedAnswer = (
+const judgedAnswer = (
   response: TextResponse,
   rules: AnswerRules,
 ): Either.Either<Record<string, unknown>, MalformedResponse | SessionExpired | RateLimited | RequestRejected> =>
@@ -98,7 +99,7 @@ export const decodeAnswer = <A, I>(
 ): Effect.Effect<A, MalformedResponse> => Schema.decodeUnknown(schema)(json).pipe(Effect.mapError(malformedAnswer(json, where)))
 
 /** `decodeAnswer` at once, for a Schema that decodes synchronously. */
-export const decodedAnswer = <A, I>(
+const decodedAnswer = <A, I>(
   schema: Schema.Schema<A, I>,
   json: unknown,
   where: { readonly endpoint: string; readonly host: string },
@@ -114,68 +115,83 @@ const queryString = (
   ].join("&")
 
 /** A JSON call's URL (pass_ticket as received: it arrives percent-encoded) and body, as JSON text. */
-export const jsonRequest = (data: SessionData, call: JsonCall): { readonly url: string; readonly body: string } => ({
+const jsonRequest = (data: SessionData, call: JsonCall): { readonly url: string; readonly body: string } => ({
   url: `https://${call.host ?? data.home}${CGI}/${call.endpoint}?${queryString(call.query ?? {}, data.passTicket)}`,
   body: JSON.stringify({ BaseRequest: baseRequestOf(data), ...call.body }),
 })
 
 /** The headers a JSON call adds to the browser's. */
-export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json;charset=UTF-8" })
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json;charset=UTF-8" })
 
 /** How a session's JSON call to `endpoint` is made. */
-export const jsonCallOptions = (session: WxSession, config: ProtocolConfigShape, endpoint: string): CallOptions => ({
+const jsonCallOptions = (session: WxSession, config: ProtocolConfigShape, endpoint: string): CallOptions => ({
   endpoint,
   jar: session.jar,
   timeout: config.requestTimeout,
   desktop: session.desktop,
 })
 
-/** The round trip of `postJson`, with the host that answered (errors of a later decode name it). */
-const exchange = (
-  session: WxSession,
-  call: JsonCall,
-): Effect.Effect<Judged, SessionCallError, Transport | ProtocolConfig> =>
+/** A judged answer and the host that answered (errors of a later decode name it). */
+export interface Judged {
+  readonly json: Record<string, unknown>
+  readonly host: string
+}
+
+const judgedFrom = (response: TextResponse, call: JsonCall) =>
+  Either.map(judgedAnswer(response, call), (json): Judged => ({ json, host: response.host }))
+
+/** The round trip of `postJson`: one Effect step on the lean client (see `exchangeThen`). */
+const exchange = (session: WxSession, call: JsonCall): Effect.Effect<Judged, SessionCallError, Transport | ProtocolConfig> =>
   Effect.contextWithEffect((context: Context.Context<Transport | ProtocolConfig>) => {
     const transport = Context.get(context, Transport)
     const config = Context.get(context, ProtocolConfig)
     const { plain } = transport
-    // On the lean client: one step for the whole call (see `exchangeThen`).
-    if (plain !== undefined) return exchangeThen(plain, config, session, call)
+    if (plain !== undefined)
+      return Effect.async<Judged, SessionCallError>((resume) => {
+        const started = exchangeThen(plain, config, session, call, resume)
+        return Effect.sync(() => started.stop())
+      })
     const { url, body } = jsonRequest(session.data.current(), call)
     const request = HttpClientRequest.post(url).pipe(
       HttpClientRequest.bodyText(body, "application/json"),
       HttpClientRequest.setHeaders(JSON_HEADERS),
     )
     return Effect.flatMap(transport.text(request, jsonCallOptions(session, config, call.endpoint)), (response) =>
-      Either.map(judgedAnswer(response, call), (json) => ({ json, host: response.host })),
+      judgedFrom(response, call),
     )
   })
-
-interface Judged {
-  readonly json: Record<string, unknown>
-  readonly host: string
-}
 
 /**
  * `exchange` on the lean client's plain path: the same request, answer and errors, made and
- * judged in undici's callbacks, so the call is one Effect step instead of a chain of them
- * (sends are a fleet's commonest command).
+ * judged in undici's callbacks; `done` hears the judged answer or the typed failure, once,
+ * unless the call is stopped first. As an Effect it is one step instead of a chain of them.
  */
-const exchangeThen = (transport: PlainTransport, config: ProtocolConfigShape, session: WxSession, call: JsonCall) =>
-  Effect.async<Judged, SessionCallError>((resume) => {
-    const { url, body } = jsonRequest(session.data.current(), call)
-    const started = transport.textThen(
-      { method: "POST", url, headers: JSON_HEADERS, body },
-      jsonCallOptions(session, config, call.endpoint),
-      (result) =>
-        resume(
-          Exit.flatMap(result, (response) =>
-            exitOf(() => Either.map(judgedAnswer(response, call), (json) => ({ json, host: response.host }))),
-          ),
-        ),
-    )
-    return Effect.sync(() => started.stop())
-  })
+export const exchangeThen = (
+  transport: PlainTransport,
+  config: ProtocolConfigShape,
+  session: WxSession,
+  call: JsonCall,
+  done: (result: Exit.Exit<Judged, SessionCallError>) => void,
+): Call => {
+  const { url, body } = jsonRequest(session.data.current(), call)
+  return transport.textThen({ method: "POST", url, headers: JSON_HEADERS, body }, jsonCallOptions(session, config, call.endpoint), (result) =>
+    done(Exit.flatMap(result, (response) => exitOf(() => judgedFrom(response, call)))),
+  )
+}
+
+/**
+ * `postJsonAs`'s decoding at once: by `plain` when it can, else by `schema`, which must decode
+ * synchronously.
+ */
+export const judgedAs = <A, I>(
+  judged: Judged,
+  call: JsonCall,
+  schema: Schema.Schema<A, I>,
+  plain: (json: Record<string, unknown>) => A | undefined,
+): Either.Either<A, MalformedResponse> => {
+  const decoded = plain(judged.json)
+  return decoded === undefined ? decodedAnswer(schema, judged.json, { endpoint: call.endpoint, host: judged.host }) : Either.right(decoded)
+}
 
 /**
  * POSTs `{BaseRequest, ...body}` to a JSON endpoint of a logged-in session and returns the parsed

@@ -1,8 +1,8 @@
 import { Effect, Either, Exit, ParseResult, Schema } from "effect"
 import type { SessionCallError } from "../Errors.js"
-import { decodedAnswer, JSON_HEADERS, jsonCallOptions, jsonRequest, judgedAnswer, postJsonAs, type JsonCall } from "../http/call.js"
+import { exchangeThen, judgedAs, postJsonAs, type JsonCall } from "../http/call.js"
 import type { Call } from "../http/LeanUndiciClient.js"
-import { exitOf, type PlainTransport, type TextResponse, type Transport } from "../http/Transport.js"
+import { exitOf, type PlainTransport, type Transport } from "../http/Transport.js"
 import { negativeTimestamp } from "../Ids.js"
 import type { ProtocolConfig, ProtocolConfigShape } from "../ProtocolConfig.js"
 import { SyncKey } from "../session/SessionState.js"
@@ -169,18 +169,9 @@ export const webwxsyncThen = (
   config: ProtocolConfigShape,
   done: (result: Exit.Exit<SyncBatch, SessionCallError>) => void,
 ): Call => {
-  const data = session.data.current()
-  const call = syncCall(data)
-  const { url, body } = jsonRequest(data, call)
-  const batchFrom = (response: TextResponse) =>
-    Either.flatMap(judgedAnswer(response, call), (json) => {
-      const plain = plainSyncAnswer(json)
-      return plain === undefined
-        ? Either.map(decodedAnswer(SyncAnswer, json, { endpoint: call.endpoint, host: response.host }), batchOf)
-        : Either.right(batchOf(plain))
-    })
-  return transport.textThen({ method: "POST", url, headers: JSON_HEADERS, body }, jsonCallOptions(session, config, call.endpoint), (result) =>
-    done(Exit.flatMap(result, (response) => exitOf(() => batchFrom(response)))),
+  const call = syncCall(session.data.current())
+  return exchangeThen(transport, config, session, call, (result) =>
+    done(Exit.flatMap(result, (judged) => exitOf(() => Either.map(judgedAs(judged, call, SyncAnswer, plainSyncAnswer), batchOf)))),
   )
 }
 
