@@ -115,19 +115,22 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
         { host, connected: false, draining, failures: state.failures + 1, waitFor: error },
       ] as const
 
+    /** The round after a fetched batch. */
+    const fetched = (state: LoopState, batch: SyncBatch) =>
+      [[batchEvent(batch)], { ...state, draining: batch.continueFlag !== 0, failures: 0 }] as const
+
+    /**
+     * What a failed fetch leads to: the home host answers the real Ret, so a session end is
+     * final; anything else is retried.
+     */
+    const fetchFailed = (state: LoopState, error: SessionCallError): Step =>
+      error._tag === "SessionExpired" ? Effect.fail(error) : Effect.succeed(failed(state, error, state.host))
+
     const fetch = (state: LoopState): Step =>
       gate(webwxsync(session)).pipe(
         Effect.matchEffect({
-          onSuccess: (batch) =>
-            Effect.as(driver.reset, [
-              [batchEvent(batch)],
-              { ...state, draining: batch.continueFlag !== 0, failures: 0 },
-            ] as const),
-          // The home host answers the real Ret: a session end is final, anything else is retried.
-          onFailure: (error) =>
-            error._tag === "SessionExpired"
-              ? Effect.fail(error)
-              : Effect.succeed(failed(state, error, state.host)),
+          onSuccess: (batch) => Effect.as(driver.reset, fetched(state, batch)),
+          onFailure: (error) => fetchFailed(state, error),
         }),
       )
 
@@ -210,10 +213,6 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
       })
     }
 
-    /** What a failed fetch leads to (see `fetch`). */
-    const fetchFailed = (state: LoopState, error: SessionCallError): Step =>
-      error._tag === "SessionExpired" ? Effect.fail(error) : Effect.succeed(failed(state, error, state.host))
-
     /**
      * The steady round (connected or draining, no failure since the last success) as callbacks:
      * the synccheck, the wait for a fetch permit and the webwxsync, with one Effect step for the
@@ -247,8 +246,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
               leave?.()
               resume(
                 Effect.matchEffect(result, {
-                  onSuccess: (batch) =>
-                    Effect.succeed([[batchEvent(batch)], { ...state, draining: batch.continueFlag !== 0, failures: 0 }] as const),
+                  onSuccess: (batch) => Effect.succeed(fetched(state, batch)),
                   onFailure: (error) => fetchFailed(state, error),
                 }),
               )
