@@ -79,7 +79,7 @@ export interface LeanHttpClient extends HttpClient.HttpClient {
   ) => Effect.Effect<A, E>
   /**
    * `textTo` without Effect: `report` is called back once with how the call ended, unless the
-   * answer (a cancel function) is called first. For a loop whose whole round is callbacks.
+   * call is stopped first. For a loop whose whole round is callbacks.
    */
   readonly textThen: (target: Target, timeoutMs: number, lane: Lane | undefined, report: (outcome: Outcome) => void) => Call
 }
@@ -207,8 +207,8 @@ const EMPTY_BODY = Buffer.alloc(0)
 /**
  * Collects a whole answer straight from undici's dispatch callbacks into one string: no
  * Readable body stream, no promise per step (what `request()` + `body.text()` cost: about a
- * third of undici's CPU per request). Reports exactly once: the answer, an error, or nothing
- * after `cancel`.
+ * third of undici's CPU per request). Reports exactly once: the answer, an error, its
+ * deadline passing, or nothing after `stop`.
  */
 class TextHandler implements Undici.Dispatcher.DispatchHandler, Call {
   private controller: Undici.Dispatcher.DispatchController | undefined
