@@ -25,13 +25,19 @@ export class FifoGate {
     return this.queue.length - this.head
   }
 
-  private readonly acquire: Effect.Effect<void> = Effect.async<void>((resume) => {
+  /** Takes a free permit (true), or puts `waiter` in line for the next one (false). */
+  private enter(waiter: Waiter): boolean {
     if (this.free > 0) {
       this.free--
-      return resume(Effect.void)
+      return true
     }
-    const waiter: Waiter = { wake: () => resume(Effect.void), cancelled: false }
     this.queue.push(waiter)
+    return false
+  }
+
+  private readonly acquire: Effect.Effect<void> = Effect.async<void>((resume) => {
+    const waiter: Waiter = { wake: () => resume(Effect.void), cancelled: false }
+    if (this.enter(waiter)) return resume(Effect.void)
     // Interrupted while waiting: the waiter gives up its place (a permit handed over already
     // resumed it, and the caller's ensuring gives that one back).
     return Effect.sync(() => {
@@ -66,10 +72,7 @@ export class FifoGate {
       },
       cancelled: false,
     }
-    if (this.free > 0) {
-      this.free--
-      waiter.wake()
-    } else this.queue.push(waiter)
+    if (this.enter(waiter)) waiter.wake()
     return () => {
       if (over) return
       over = true
