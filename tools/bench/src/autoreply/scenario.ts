@@ -11,7 +11,7 @@ import { forEachConcurrently, percentile } from "../stats.js"
 import { FleetObserver } from "../supervisor/FleetObserver.js"
 import { offerLoad, Phones } from "../supervisor/load.js"
 import { childPid } from "../supervisor/procfs.js"
-import { SupervisorProcess } from "../supervisor/SupervisorProcess.js"
+import { eventLoopLagOf, SupervisorProcess, type MetricValues } from "../supervisor/SupervisorProcess.js"
 import { ReplyWatcher } from "./ReplyWatcher.js"
 import { WorkerProcess } from "./WorkerProcess.js"
 
@@ -219,7 +219,7 @@ const runOnce = async (
       )
       watcher.reset()
       observer.resetTally()
-      await supervisorVitals(httpPort) // resets the event-loop delay histogram
+      await supervisorVitals(supervisor) // resets the event-loop delay histogram
       // Both followers learn of each text before it is said: the watcher times its reply,
       // the observer its message event.
       const said = await offerLoad(
@@ -241,7 +241,7 @@ const runOnce = async (
       const drainUntil = performance.now() + options.drainSeconds * 1000
       while (watcher.outstanding > 0 && performance.now() < drainUntil) await sleep(50)
       const cpu = Object.fromEntries(meters.map(([name, meter]) => [name, meter()]))
-      log(`${label}: supervisor ${await supervisorVitals(httpPort)}`)
+      log(`${label}: supervisor ${await supervisorVitals(supervisor)}`)
       const latencies = [...watcher.latenciesMs].sort((a, b) => a - b)
       const events = [...observer.tally.latenciesMs].sort((a, b) => a - b)
       const step: StepFigures = {
@@ -284,14 +284,14 @@ const runOnce = async (
  * The supervisor's event-loop delay since the last call (prom-client resets it on each scrape)
  * and its mean send latency: where a step's time went inside the supervisor.
  */
-const supervisorVitals = async (port: number): Promise<string> => {
-  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => "")
-  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, "m").exec(text)?.[1])
-  const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`
+const supervisorVitals = async (supervisor: SupervisorProcess): Promise<string> => {
+  const value = await supervisor.metrics().catch((): MetricValues => () => Number.NaN)
+  const ms = (millis: number) => `${millis.toFixed(1)} ms`
+  const lag = eventLoopLagOf(value)
   const sends = value("wxfleet_send_latency_seconds_count")
   return (
-    `event-loop delay p50 ${ms(value("nodejs_eventloop_lag_p50_seconds"))}, p99 ${ms(value("nodejs_eventloop_lag_p99_seconds"))}, ` +
-    `max ${ms(value("nodejs_eventloop_lag_max_seconds"))}; mean send latency ${ms(value("wxfleet_send_latency_seconds_sum") / sends)} over ${sends} sends; ` +
+    `event-loop delay p50 ${ms(lag.p50)}, p99 ${ms(lag.p99)}, max ${ms(lag.max)}; ` +
+    `mean send latency ${ms((1_000 * value("wxfleet_send_latency_seconds_sum")) / sends)} over ${sends} sends; ` +
     `state saves so far: ${["changed", "routine", "stop"].map((reason) => `${reason} ${value(`wxfleet_state_saves_total\\{reason="${reason}"\\}`) || 0}`).join(", ")}`
   )
 }

@@ -109,13 +109,17 @@ export class SupervisorProcess {
   }
 
   /**
-   * The supervisor's event-loop lag (prom-client's `nodejs_eventloop_lag_*`, in ms) since the
-   * last call: prom-client starts its histogram afresh on every scrape.
+   * The supervisor's `/metrics` now, as a reader of its values (NaN for one it does not have).
+   * prom-client starts its event-loop lag histogram afresh on every scrape.
    */
-  async eventLoopLag(): Promise<EventLoopLag> {
+  async metrics(): Promise<MetricValues> {
     const text = await fetch(`http://127.0.0.1:${this.httpPort}/metrics`).then((r) => r.text())
-    const ms = (name: string) => 1_000 * Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds ([0-9.e+-]+)`, "m").exec(text)?.[1])
-    return { p50: ms("p50"), p99: ms("p99"), max: ms("max") }
+    return (name) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, "m").exec(text)?.[1])
+  }
+
+  /** The supervisor's event-loop lag since the last scrape of its metrics. */
+  async eventLoopLag(): Promise<EventLoopLag> {
+    return eventLoopLagOf(await this.metrics())
   }
 
   /** Waits until the health server answers (the supervisor's layers are up). */
@@ -153,4 +157,13 @@ export interface EventLoopLag {
   readonly p50: number
   readonly p99: number
   readonly max: number
+}
+
+/** A value of a Prometheus text exposition, by name (labels included, regex-escaped). */
+export type MetricValues = (name: string) => number
+
+/** prom-client's `nodejs_eventloop_lag_*` among `values`, in ms. */
+export const eventLoopLagOf = (values: MetricValues): EventLoopLag => {
+  const ms = (name: string) => 1_000 * values(`nodejs_eventloop_lag_${name}_seconds`)
+  return { p50: ms("p50"), p99: ms("p99"), max: ms("max") }
 }
