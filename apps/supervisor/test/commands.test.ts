@@ -41,7 +41,8 @@ let names: Record<string, string> = {}
 
 const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex")
 
-layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices: true })("commands", (it) => {
+// Few command slots and a bounded send backlog, so the backlog test can tell them apart.
+layer(supervisorLayer(infra.nats, sim, { commandConcurrency: 8, sendBacklog: 300 }), { timeout: 120_000, excludeTestServices: true })("commands", (it) => {
   it.effect("logs in and lists contacts", () =>
     Effect.promise(async () => {
       await addAndScan("c1")
@@ -139,7 +140,7 @@ layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices:
     }),
   )
 
-  it.effect("a backlog of one account's paced sends does not hold up another account's commands", () =>
+  it.effect("a backlog of one account's paced sends holds no command slot and is bounded, refusing the excess unsent", () =>
     Effect.promise(async () => {
       world.addAccount({ wxid: "wxid_c2", nickName: "Second", home: "wx8.qq.com" })
       world.befriend("wxid_c2", "wxid_cat")
@@ -148,19 +149,26 @@ layer(supervisorLayer(infra.nats, sim), { timeout: 120_000, excludeTestServices:
       const cat = contacts.find((c) => c.displayName === "Cat")!.userName
       const sentBy = (wxid: string) => world.account(wxid).activity.filter((a) => a.type === "sent").length
       const before = sentBy("wxid_c1")
-      // 500 sends for c1, paced one per ~20 ms: most wait for c1's slots for seconds. They reach
+      // 330 sends for c1, paced one per ~20 ms: most wait for their turn for seconds. They reach
       // the supervisor before c2's command (one connection, one subscription, in order).
-      const backlog = Array.from({ length: 500 }, (_, i) =>
+      const backlog = Array.from({ length: 330 }, (_, i) =>
         recorder.request("wx.cmd.c1.send_text", { to: names["Ann"], text: `backlog ${i}` }, 30_000),
       )
       const reply = await recorder.request("wx.cmd.c2.send_text", { to: cat, text: "not held up" })
       expect(reply.ok, JSON.stringify(reply)).toBe(true)
-      // Were c1's waiting sends holding the command slots (256 of them before), c2's command would
-      // have waited for 245 of c1's sends; here it waits for none (150 leaves a slow machine ~3 s).
-      expect(sentBy("wxid_c1") - before).toBeLessThan(150)
+      // Were c1's waiting sends holding the fleet's 8 command slots, c2's command would have
+      // waited for ~320 of c1's sends; here it waits for none (50 leaves a slow machine ~1 s).
+      expect(sentBy("wxid_c1") - before).toBeLessThan(50)
       const replies = await Promise.all(backlog)
-      expect(replies.filter((r) => !r["ok"])).toEqual([])
-      expect(sentBy("wxid_c1") - before).toBe(500)
+      // Beyond 300 waiting (WXFLEET_SEND_BACKLOG) a send is refused at once, typed, and not sent.
+      const refused = replies.filter((r) => !r["ok"])
+      expect(refused.length).toBeGreaterThan(0)
+      expect(refused.length).toBeLessThanOrEqual(30)
+      for (const r of refused) {
+        expect((r["error"] as { tag: string }).tag).toBe("SendBacklogFull")
+        expect((r["error"] as { details: { limit: number } }).details.limit).toBe(300)
+      }
+      expect(sentBy("wxid_c1") - before).toBe(330 - refused.length)
     }),
   )
 

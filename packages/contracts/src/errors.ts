@@ -26,6 +26,11 @@ export const ContractErrorTag = {
   PayloadTooLarge: "PayloadTooLarge",
   /** The supervisor is shutting down and takes no new commands. */
   ShuttingDown: "ShuttingDown",
+  /**
+   * The account has as many sends waiting for their pacing turn as the supervisor allows
+   * (`WXFLEET_SEND_BACKLOG`); this one was not sent. Try again later.
+   */
+  SendBacklogFull: "SendBacklogFull",
 } as const
 
 export const failure = (error: ReplyError): { readonly ok: false; readonly error: ReplyError } => ({ ok: false, error })

@@ -191,7 +191,7 @@ export const request = (
 export interface ServeOptions {
   /** Queue group: several servers share the subject and each request goes to one. */
   readonly queue?: string
-  /** Requests handled at once. */
+  /** Requests handled at once (default 64); `Infinity` when the handler bounds its own work. */
   readonly concurrency?: number
 }
 
@@ -219,15 +219,15 @@ export const serve = <R>(
       }),
       (sub) => Effect.promise(() => sub.drain().catch(() => undefined)),
     )
-    const gate = new FifoGate(options.concurrency ?? 64)
-    const handle = (msg: Msg) =>
-      gate.withPermit(
-        Effect.flatMap(handler(msg), (reply) =>
-          Effect.sync(() => {
-            if (reply !== undefined && msg.reply) msg.respond(reply)
-          }),
-        ),
+    const concurrency = options.concurrency ?? 64
+    const gate = Number.isFinite(concurrency) ? new FifoGate(concurrency) : undefined
+    const answer = (msg: Msg) =>
+      Effect.flatMap(handler(msg), (reply) =>
+        Effect.sync(() => {
+          if (reply !== undefined && msg.reply) msg.respond(reply)
+        }),
       )
+    const handle = gate === undefined ? answer : (msg: Msg) => gate.withPermit(answer(msg))
     void (async () => {
       for await (const msg of subscription) run(handle(msg))
     })()

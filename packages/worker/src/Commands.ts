@@ -31,6 +31,7 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{
 const NOT_RUN: ReadonlySet<string> = new Set([
   "AccountNotRunning",
   "RateLimited",
+  "SendBacklogFull",
   "ShuttingDown",
   "UnknownAccount",
   "SessionExpired",

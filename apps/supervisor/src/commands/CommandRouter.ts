@@ -12,7 +12,7 @@ import { keyValue, serve, tryNats, type Nats } from "@wxfleet/nats"
 import type { ProtocolConfig, Transport } from "@wxfleet/protocol"
 import { createHash } from "node:crypto"
 import { Duration, Effect, Option, Ref, Schema, type Either, type ParseResult } from "effect"
-import { DEFAULT_COMMAND_CONCURRENCY, SupervisorConfig } from "../config/SupervisorConfig.js"
+import { SupervisorConfig } from "../config/SupervisorConfig.js"
 import { replyError } from "../errors/replyError.js"
 import { Fleet } from "../fleet/Fleet.js"
 import { Metrics } from "../metrics/Metrics.js"
@@ -33,6 +33,7 @@ const DID_NOT_RUN: ReadonlySet<string> = new Set([
   ContractErrorTag.AccountNotRunning,
   ContractErrorTag.UnknownAccount,
   ContractErrorTag.ShuttingDown,
+  ContractErrorTag.SendBacklogFull,
   "RateLimited",
   "SessionExpired",
 ])
@@ -160,8 +161,10 @@ export const serveCommands = Effect.gen(function* () {
     )
 
   // No queue group: with several supervisors each will subscribe to its own accounts' subjects.
+  // No bound here: an operation takes one of the fleet's command slots when it runs (a paced send
+  // once its turn has come), and each account's waiting sends are bounded by its pacer.
   yield* serve(s.allCommands, (msg) => Effect.map(handle(msg.subject, msg.data), (answer) => JSON.stringify(answer)), {
-    concurrency: config.commandConcurrency ?? DEFAULT_COMMAND_CONCURRENCY,
+    concurrency: Number.POSITIVE_INFINITY,
   })
 })
 

@@ -15,11 +15,12 @@ import {
 } from "@wxfleet/protocol"
 import { Clock, Effect, Ref } from "effect"
 import { Metrics } from "../metrics/Metrics.js"
+import type { SendBacklogFull } from "../pacing/Pacer.js"
 import { contactView, type AccountHandle } from "../session/AccountSession.js"
 
 export type Reply = { readonly ok: true } & Readonly<Record<string, unknown>>
 
-type OpError = SessionCallError | Upload.UploadError
+type OpError = SessionCallError | Upload.UploadError | SendBacklogFull
 type Run<Op extends CommandOp> = (
   session: WxSession,
   request: CommandRequest<Op>,
@@ -51,17 +52,18 @@ const sent = (message: Send.SentMessage): Reply => ({ ok: true, msgId: message.m
 const done: Reply = { ok: true }
 
 /**
- * A send in the account's paced slot, timed and counted; a 1205 slows the account down (the
- * error still reaches the caller, who may try again later).
+ * A send in the account's paced turn, timed and counted; a 1205 slows the account down (the
+ * error still reaches the caller, who may try again later). It takes a command slot only once its
+ * turn has come, so a backlog of one account's sends holds no slot another account needs.
  */
 const paced = <E, R>(
   handle: AccountHandle,
   op: string,
   send: Effect.Effect<Send.SentMessage, E, R>,
-): Effect.Effect<Reply, E, R | Metrics> =>
+): Effect.Effect<Reply, E | SendBacklogFull, R | Metrics> =>
   // Steps rather than a generator: every reply a worker sends comes through here.
   Effect.flatMap(Effect.zip(Metrics, Clock.currentTimeMillis), ([metrics, started]) =>
-    handle.pacer.paced(send).pipe(
+    handle.pacer.paced(handle.commandSlots.withPermit(send)).pipe(
       Effect.tapError((error) =>
         error instanceof RateLimited
           ? Effect.zipRight(handle.pacer.throttled, Effect.sync(() => metrics.rateLimited.inc()))
@@ -76,6 +78,12 @@ const paced = <E, R>(
       ),
     ),
   )
+
+/** Any other operation holds a command slot while it runs. */
+const inSlot =
+  <Op extends CommandOp>(run: Run<Op>): Run<Op> =>
+  (session, request, handle) =>
+    handle.commandSlots.withPermit(run(session, request, handle))
 
 /** What each command operation does with the account's live session. */
 export const operations: { readonly [Op in CommandOp]: Run<Op> } = {
@@ -94,26 +102,26 @@ export const operations: { readonly [Op in CommandOp]: Run<Op> } = {
         r.md5 !== undefined ? { md5: r.md5 } : mediaOf({ fileName: r.fileName ?? "sticker.gif", data: r.data ?? "" }),
       ),
     ),
-  revoke: (session, r) => Effect.as(Send.revoke(session, { msgId: r.msgId, localId: r.localId }, r.to), done),
-  accept_friend: (session, r) => Effect.as(Friends.acceptFriend(session, { userName: r.userName, ticket: r.ticket }), done),
-  add_friend: (session, r) => Effect.as(Friends.addFriend(session, r.userName, r.greeting ?? ""), done),
-  set_remark: (session, r) => Effect.as(Friends.setRemark(session, r.userName, r.remark), done),
-  set_pinned: (session, r) => Effect.as(Friends.setPinned(session, r.userName, r.pinned), done),
-  group_create: (session, r) =>
+  revoke: inSlot((session, r) => Effect.as(Send.revoke(session, { msgId: r.msgId, localId: r.localId }, r.to), done)),
+  accept_friend: inSlot((session, r) => Effect.as(Friends.acceptFriend(session, { userName: r.userName, ticket: r.ticket }), done)),
+  add_friend: inSlot((session, r) => Effect.as(Friends.addFriend(session, r.userName, r.greeting ?? ""), done)),
+  set_remark: inSlot((session, r) => Effect.as(Friends.setRemark(session, r.userName, r.remark), done)),
+  set_pinned: inSlot((session, r) => Effect.as(Friends.setPinned(session, r.userName, r.pinned), done)),
+  group_create: inSlot((session, r) =>
     Effect.map(Groups.createGroup(session, r.members, r.topic ?? ""), (group) => ({
       ok: true as const,
       room: group.userName,
       members: group.members.map((m) => ({ userName: m.userName, memberStatus: m.memberStatus })),
-    })),
-  group_add: (session, r, handle) =>
+    }))),
+  group_add: inSlot((session, r, handle) =>
     Effect.gen(function* () {
       const inviteStartCount = yield* Ref.get(handle.inviteStartCount)
       const added = yield* Groups.addMembers(session, r.room, r.members, { inviteStartCount })
       return { ok: true as const, via: added.via }
-    }),
-  group_remove: (session, r) => Effect.as(Groups.removeMembers(session, r.room, r.members), done),
-  group_rename: (session, r) => Effect.as(Groups.renameGroup(session, r.room, r.topic), done),
-  contacts: (session) =>
+    })),
+  group_remove: inSlot((session, r) => Effect.as(Groups.removeMembers(session, r.room, r.members), done)),
+  group_rename: inSlot((session, r) => Effect.as(Groups.renameGroup(session, r.room, r.topic), done)),
+  contacts: inSlot((session) =>
     Effect.gen(function* () {
       const contacts = yield* Contacts.allContacts(session)
       // webwxgetcontact lists rooms without members: ask for them, 50 rooms a call, so a client
@@ -132,6 +140,6 @@ export const operations: { readonly [Op in CommandOp]: Run<Op> } = {
         ok: true as const,
         contacts: contacts.map((contact) => contactView(byName.get(contact.userName) ?? contact)),
       }
-    }),
-  logout: (session) => Effect.as(Effect.catchAll(Session.logout(session), () => Effect.void), done),
+    })),
+  logout: inSlot((session) => Effect.as(Effect.catchAll(Session.logout(session), () => Effect.void), done)),
 }

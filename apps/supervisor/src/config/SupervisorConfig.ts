@@ -10,6 +10,13 @@ export interface SupervisorConfigShape {
   readonly sendInterval: Duration.Duration
   /** Up to this fraction of the interval is added at random, so sends never look machine-made. */
   readonly sendJitter: number
+  /**
+   * Sends of one account waiting for their pacing turn at most (`WXFLEET_SEND_BACKLOG`, default
+   * 200: five minutes at the default interval); one more is refused at once with
+   * `SendBacklogFull`, not sent, so a flood for one account neither waits unboundedly nor holds
+   * memory that other accounts need.
+   */
+  readonly sendBacklog?: number
   /** After a 1205 the account's interval is multiplied by this, then decays back. */
   readonly rateLimitBackoff: number
   /** How often a logged-in session sends the official client's status notify heartbeat. */
@@ -37,9 +44,10 @@ export interface SupervisorConfigShape {
    */
   readonly syncConcurrency?: number
   /**
-   * Commands handled at once (`WXFLEET_COMMAND_CONCURRENCY`, default 2,048); more wait in line.
-   * A send waiting for its account's pacing slot holds its place, so this must stay well above
-   * what a few busy accounts queue, or their backlog holds up every other account's commands.
+   * Operations running at once for the whole fleet (`WXFLEET_COMMAND_CONCURRENCY`, default
+   * 2,048); more wait in line. A send waiting for its account's pacing turn does not hold one
+   * (its wait is bounded by `sendBacklog` instead), so one account's backlog never holds up
+   * another account's commands.
    */
   readonly commandConcurrency?: number
   /** `WXFLEET_HEAP_GROWING_PERCENT`: "auto" (the default) or a percentage; see heap.ts. */
@@ -53,6 +61,7 @@ export interface SupervisorConfigShape {
 export const DEFAULT_STATE_SAVE_INTERVAL = Duration.seconds(5)
 export const DEFAULT_STATE_SAVE_RATE = 200
 export const DEFAULT_SYNC_CONCURRENCY = 256
+export const DEFAULT_SEND_BACKLOG = 200
 
 /** See `commandConcurrency`. */
 export const DEFAULT_COMMAND_CONCURRENCY = 2_048
@@ -72,6 +81,10 @@ export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/Superviso
       secretKey: Config.redacted("WXFLEET_SECRET_KEY"),
       sendInterval: Config.duration("WXFLEET_SEND_INTERVAL").pipe(Config.withDefault(Duration.millis(1_500))),
       sendJitter: Config.number("WXFLEET_SEND_JITTER").pipe(Config.withDefault(0.5)),
+      sendBacklog: Config.integer("WXFLEET_SEND_BACKLOG").pipe(
+        Config.validate({ message: "WXFLEET_SEND_BACKLOG must be at least 1", validation: (n) => n >= 1 }),
+        Config.withDefault(DEFAULT_SEND_BACKLOG),
+      ),
       rateLimitBackoff: Config.number("WXFLEET_RATE_LIMIT_BACKOFF").pipe(Config.withDefault(4)),
       heartbeatInterval: Config.duration("WXFLEET_HEARTBEAT_INTERVAL").pipe(Config.withDefault(Duration.minutes(5))),
       idempotencyTtl: Config.duration("WXFLEET_IDEMPOTENCY_TTL").pipe(Config.withDefault(Duration.hours(24))),

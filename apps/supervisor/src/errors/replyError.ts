@@ -1,7 +1,7 @@
 import type { ReplyError } from "@wxfleet/contracts"
 
 /** Fields of protocol errors worth giving a program (never secrets: errors carry none). */
-const DETAIL_FIELDS = ["code", "ret", "errMsg", "endpoint", "host", "status", "serverMessage", "reason"] as const
+const DETAIL_FIELDS = ["code", "ret", "errMsg", "endpoint", "host", "status", "serverMessage", "reason", "waiting", "limit"] as const
 
 /** Any tagged error as the contract's `{tag, message, details}`. */
 export const replyError = (error: { readonly _tag: string; readonly message: string }): ReplyError => {

@@ -2,7 +2,12 @@ import type { FleetAccount, SessionStateName } from "@wxfleet/contracts"
 import { FifoGate, type NatsError } from "@wxfleet/nats"
 import { HostWatch, type WxSession } from "@wxfleet/protocol"
 import { Effect, FiberMap, Option, Ref } from "effect"
-import { DEFAULT_SYNC_CONCURRENCY, SupervisorConfig } from "../config/SupervisorConfig.js"
+import {
+  DEFAULT_COMMAND_CONCURRENCY,
+  DEFAULT_SEND_BACKLOG,
+  DEFAULT_SYNC_CONCURRENCY,
+  SupervisorConfig,
+} from "../config/SupervisorConfig.js"
 import { countTransition } from "../metrics/Metrics.js"
 import { applyHeapPolicy, heapPolicy } from "../heap.js"
 import { makePacer } from "../pacing/Pacer.js"
@@ -26,6 +31,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
     const context = yield* Effect.context<SessionDeps>()
     const heap = heapPolicy(config.heapGrowingPercent ?? "auto")
     const syncGate = new FifoGate(config.syncConcurrency ?? DEFAULT_SYNC_CONCURRENCY)
+    const commandSlots = new FifoGate(config.commandConcurrency ?? DEFAULT_COMMAND_CONCURRENCY)
     // After a webpush outage, the first session answered wakes the others (spread over ≤ 5 s).
     const hostWatch = HostWatch.makeHostWatch()
 
@@ -41,7 +47,9 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
             interval: config.sendInterval,
             jitter: config.sendJitter,
             backoff: config.rateLimitBackoff,
+            backlog: config.sendBacklog ?? DEFAULT_SEND_BACKLOG,
           }),
+          commandSlots,
           syncGate,
           hostWatch,
         }

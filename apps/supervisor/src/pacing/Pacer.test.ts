@@ -1,13 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Fiber, TestClock } from "effect"
-import { makePacer } from "./Pacer.js"
+import { Clock, Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { makePacer, SendBacklogFull } from "./Pacer.js"
 
 const stamp = Clock.currentTimeMillis
 
 describe("Pacer", () => {
   it.effect("spaces sends by the interval plus at most the jitter", () =>
     Effect.gen(function* () {
-      const pacer = yield* makePacer({ interval: "1 second", jitter: 0.5, backoff: 4 })
+      const pacer = yield* makePacer({ interval: "1 second", jitter: 0.5, backoff: 4, backlog: 10 })
       const fiber = yield* Effect.fork(Effect.all([pacer.paced(stamp), pacer.paced(stamp), pacer.paced(stamp)]))
       yield* TestClock.adjust(Duration.seconds(10))
       const [a, b, c] = yield* Fiber.join(fiber)
@@ -20,7 +20,7 @@ describe("Pacer", () => {
 
   it.effect("slows down after a 1205 and recovers step by step", () =>
     Effect.gen(function* () {
-      const pacer = yield* makePacer({ interval: "1 second", jitter: 0, backoff: 4 })
+      const pacer = yield* makePacer({ interval: "1 second", jitter: 0, backoff: 4, backlog: 10 })
       yield* pacer.paced(Effect.void)
       yield* pacer.throttled
       assert.strictEqual(yield* pacer.slowdown, 4)
@@ -29,6 +29,27 @@ describe("Pacer", () => {
       const [a, b] = yield* Fiber.join(fiber)
       assert.isAtLeast(b! - a!, 4_000 * 0.85 * 0.99)
       assert.isBelow(yield* pacer.slowdown, 4)
+    }),
+  )
+
+  it.effect("refuses a send beyond the backlog at once; a waiting send that gives up frees its place", () =>
+    Effect.gen(function* () {
+      const pacer = yield* makePacer({ interval: "1 second", jitter: 0, backoff: 4, backlog: 2 })
+      // One in its turn (sleeping out the interval after the first), two waiting: the backlog is full.
+      yield* pacer.paced(Effect.void)
+      const inTurn = yield* Effect.fork(pacer.paced(stamp))
+      const waiting = yield* Effect.forEach([1, 2], () => Effect.fork(pacer.paced(stamp)))
+      yield* Effect.yieldNow()
+      assert.strictEqual(pacer.waiting(), 2)
+      const refused = yield* Effect.exit(pacer.paced(stamp))
+      assert.deepStrictEqual(refused, Exit.fail(new SendBacklogFull({ waiting: 2, limit: 2 })))
+      yield* Fiber.interrupt(waiting[1]!)
+      assert.strictEqual(pacer.waiting(), 1)
+      const later = yield* Effect.fork(pacer.paced(stamp))
+      yield* TestClock.adjust(Duration.seconds(10))
+      const times = yield* Effect.forEach([inTurn, waiting[0]!, later], Fiber.join)
+      assert.deepStrictEqual(times, [1_000, 2_000, 3_000])
+      assert.strictEqual(pacer.waiting(), 0)
     }),
   )
 })

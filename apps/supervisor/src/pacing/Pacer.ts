@@ -1,4 +1,5 @@
-import { Clock, Duration, Effect, Random, Ref } from "effect"
+import { ContractErrorTag } from "@wxfleet/contracts"
+import { Clock, Data, Duration, Effect, Random, Ref } from "effect"
 
 export interface PacingPolicy {
   /** Minimum time between two sends, before jitter. */
@@ -7,6 +8,18 @@ export interface PacingPolicy {
   readonly jitter: number
   /** A 1205 multiplies the interval by this (capped at 64×); each paced send decays it back towards 1×. */
   readonly backoff: number
+  /** Sends waiting for their turn at most; one more is refused with `SendBacklogFull`. */
+  readonly backlog: number
+}
+
+/** The account already has `limit` sends waiting for their turn: this one was not sent. */
+export class SendBacklogFull extends Data.TaggedError(ContractErrorTag.SendBacklogFull)<{
+  readonly waiting: number
+  readonly limit: number
+}> {
+  override get message(): string {
+    return `${this.waiting} sends of this account are waiting for their turn (at most ${this.limit}, WXFLEET_SEND_BACKLOG); this one was not sent, try again later`
+  }
 }
 
 /**
@@ -15,12 +28,14 @@ export interface PacingPolicy {
  * a fleet-wide governor can later sit.
  */
 export interface Pacer {
-  /** Runs `send` in the account's next slot. */
-  readonly paced: <A, E, R>(send: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Runs `send` in the account's next slot, or refuses it when the account's backlog is full. */
+  readonly paced: <A, E, R>(send: Effect.Effect<A, E, R>) => Effect.Effect<A, E | SendBacklogFull, R>
   /** The server throttled this account (1205): widen the spacing. */
   readonly throttled: Effect.Effect<void>
   /** The current multiplier of the interval (1 when unthrottled). */
   readonly slowdown: Effect.Effect<number>
+  /** Sends waiting for their turn now (not the one being sent). */
+  readonly waiting: () => number
 }
 
 const MAX_SLOWDOWN = 64
@@ -31,6 +46,7 @@ export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
     const intervalMs = Duration.toMillis(Duration.decode(policy.interval))
     const state = yield* Ref.make({ nextAt: 0, slowdown: 1 })
     const turn = yield* Effect.makeSemaphore(1)
+    let waiting = 0
 
     const waitForSlot = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
@@ -44,8 +60,23 @@ export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
       })
     })
 
+    const paced = <A, E, R>(send: Effect.Effect<A, E, R>): Effect.Effect<A, E | SendBacklogFull, R> =>
+      Effect.suspend((): Effect.Effect<A, E | SendBacklogFull, R> => {
+        if (waiting >= policy.backlog) return Effect.fail(new SendBacklogFull({ waiting, limit: policy.backlog }))
+        waiting++
+        // Counted until its turn comes, or until it is interrupted while waiting.
+        let counted = true
+        const uncount = Effect.sync(() => {
+          if (counted) waiting--
+          counted = false
+        })
+        return turn
+          .withPermits(1)(Effect.zipRight(uncount, Effect.zipRight(waitForSlot, send)))
+          .pipe(Effect.onInterrupt(() => uncount))
+      })
+
     return {
-      paced: (send) => turn.withPermits(1)(Effect.zipRight(waitForSlot, send)),
+      paced,
       // The next send waits a whole widened interval from now, not from the slot already planned.
       throttled: Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Ref.update(state, (s) => {
@@ -54,5 +85,6 @@ export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
         }),
       ),
       slowdown: Effect.map(Ref.get(state), (s) => s.slowdown),
+      waiting: () => waiting,
     }
   })

@@ -42,6 +42,11 @@ export interface AccountHandle {
   /** webwxinit's InviteStartCount: rooms this big take invitations instead of direct adds. */
   readonly inviteStartCount: Ref.Ref<number>
   readonly pacer: Pacer
+  /**
+   * The fleet's command slots (`WXFLEET_COMMAND_CONCURRENCY`), shared by every account: an
+   * operation holds one while it runs; a paced send only once its turn has come.
+   */
+  readonly commandSlots: FifoGate
   /** The fleet's webwxsync calls in flight (SyncLoopOptions.fetchGate), shared by every account. */
   readonly syncGate: FifoGate
   /** The fleet's news of webpush hosts (SyncLoopOptions.hostWatch), shared by every account. */
