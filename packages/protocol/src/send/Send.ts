@@ -30,6 +30,12 @@ const WEB_APP_ID = "wxeb7ec651dd0aefa9"
 
 const SendAnswer = Schema.Struct({ MsgID: Schema.String, LocalID: Schema.String })
 
+/** `SendAnswer`'s well-formed case by hand (anything else goes to the Schema, which words the error). */
+const plainSendAnswer = (json: Record<string, unknown>): typeof SendAnswer.Type | undefined => {
+  const { MsgID, LocalID } = json
+  return typeof MsgID === "string" && typeof LocalID === "string" ? { MsgID, LocalID } : undefined
+}
+
 /**
  * One send: `Msg` gets the official trailing keys (FromUserName, ToUserName, LocalID,
  * ClientMsgId), the body ends with `Scene: 0`. Retried only while the request surely never
@@ -47,7 +53,7 @@ const send = (
     const localId = clientMsgId()
     const Msg = { ...msg, FromUserName: self, ToUserName: to, LocalID: localId, ClientMsgId: localId }
     return Effect.map(
-      resendIfUnsent(postJsonAs(session, { endpoint, query, body: { Msg, Scene: 0 } }, SendAnswer)),
+      resendIfUnsent(postJsonAs(session, { endpoint, query, body: { Msg, Scene: 0 } }, SendAnswer, plainSendAnswer)),
       (answer): SentMessage => ({ msgId: answer.MsgID, localId }),
     )
   })
