@@ -1,5 +1,5 @@
 import { ContractErrorTag } from "@wxfleet/contracts"
-import { Clock, Data, Duration, Effect, Random, Ref } from "effect"
+import { Data, Duration, Effect } from "effect"
 
 export interface PacingPolicy {
   /** Minimum time between two sends, before jitter. */
@@ -44,20 +44,22 @@ const DECAY = 0.85
 export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
   Effect.gen(function* () {
     const intervalMs = Duration.toMillis(Duration.decode(policy.interval))
-    const state = yield* Ref.make({ nextAt: 0, slowdown: 1 })
+    // Plain state read and written in single steps: every send of the fleet passes through here.
+    let nextAt = 0
+    let slowdown = 1
     const turn = yield* Effect.makeSemaphore(1)
     let waiting = 0
 
-    const waitForSlot = Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
-      const { nextAt, slowdown } = yield* Ref.get(state)
-      if (nextAt > now) yield* Effect.sleep(Duration.millis(nextAt - now))
-      const jitter = (yield* Random.next) * policy.jitter
-      const after = yield* Clock.currentTimeMillis
-      yield* Ref.set(state, {
-        nextAt: after + intervalMs * slowdown * (1 + jitter),
-        slowdown: Math.max(1, slowdown * DECAY),
-      })
+    /** Plans the slot after this one (from now, with jitter) and lets the interval decay. */
+    const plan = Effect.clockWith((clock) =>
+      Effect.sync(() => {
+        nextAt = clock.unsafeCurrentTimeMillis() + intervalMs * slowdown * (1 + Math.random() * policy.jitter)
+        slowdown = Math.max(1, slowdown * DECAY)
+      }),
+    )
+    const waitForSlot = Effect.clockWith((clock) => {
+      const wait = nextAt - clock.unsafeCurrentTimeMillis()
+      return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), plan) : plan
     })
 
     const paced = <A, E, R>(send: Effect.Effect<A, E, R>): Effect.Effect<A, E | SendBacklogFull, R> =>
@@ -78,13 +80,13 @@ export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
     return {
       paced,
       // The next send waits a whole widened interval from now, not from the slot already planned.
-      throttled: Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Ref.update(state, (s) => {
-          const slowdown = Math.min(MAX_SLOWDOWN, s.slowdown * policy.backoff)
-          return { slowdown, nextAt: Math.max(s.nextAt, now + intervalMs * slowdown) }
+      throttled: Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          slowdown = Math.min(MAX_SLOWDOWN, slowdown * policy.backoff)
+          nextAt = Math.max(nextAt, clock.unsafeCurrentTimeMillis() + intervalMs * slowdown)
         }),
       ),
-      slowdown: Effect.map(Ref.get(state), (s) => s.slowdown),
+      slowdown: Effect.sync(() => slowdown),
       waiting: () => waiting,
     }
   })
