@@ -96,29 +96,32 @@ export class Commands extends Effect.Service<Commands>()("@wxfleet/worker/Comman
       op: CommandOp,
       body: object,
       schema: Schema.Schema<A, I>,
-    ): Effect.Effect<A, CommandFailed | NatsError> =>
-      Effect.gen(function* () {
-        const reply = yield* request(s.command(account, op), JSON.stringify(body), timeout)
-        const failed = (error: ReplyError) => new CommandFailed({ account, op, error })
-        const json = parseReply(reply.string())
-        if (json._tag === "Left") return yield* failed({ tag: "MalformedReply", message: json.left })
-        const outcome = decodeOutcome(json.right)
-        if (outcome._tag === "Left")
-          return yield* failed({ tag: "MalformedReply", message: outcome.left.message })
-        if (!outcome.right.ok) {
-          return yield* failed(
-            outcome.right.error ?? {
-              tag: "UnknownError",
-              message: "the supervisor gave no reason",
-            },
-          )
-        }
-        // The Schema's parser is compiled once and memoised by the Schema module itself.
-        const decoded = Schema.decodeUnknownEither(schema)(json.right)
-        if (decoded._tag === "Left")
-          return yield* failed({ tag: "MalformedReply", message: decoded.left.message })
-        return decoded.right
-      }).pipe(Effect.provideService(Nats, nats))
+    ): Effect.Effect<A, CommandFailed | NatsError> => {
+      // The Schema's parser is compiled once and memoised by the Schema module itself.
+      const decode = Schema.decodeUnknownEither(schema)
+      // Steps rather than a generator: every reply a worker sends comes through here.
+      return Effect.flatMap(
+        Effect.provideService(request(s.command(account, op), JSON.stringify(body), timeout), Nats, nats),
+        (reply) => {
+          const failed = (error: ReplyError) => Effect.fail(new CommandFailed({ account, op, error }))
+          const json = parseReply(reply.string())
+          if (json._tag === "Left") return failed({ tag: "MalformedReply", message: json.left })
+          // A success needs no check of its outcome beyond `ok: true`: its own Schema follows.
+          const succeeded = (json.right as { ok?: unknown } | null)?.ok === true
+          if (!succeeded) {
+            const outcome = decodeOutcome(json.right)
+            if (outcome._tag === "Left") return failed({ tag: "MalformedReply", message: outcome.left.message })
+            if (!outcome.right.ok) {
+              return failed(outcome.right.error ?? { tag: "UnknownError", message: "the supervisor gave no reason" })
+            }
+          }
+          const decoded = decode(json.right)
+          return decoded._tag === "Left"
+            ? failed({ tag: "MalformedReply", message: decoded.left.message })
+            : Effect.succeed(decoded.right)
+        },
+      )
+    }
 
     /**
      * Runs an action once however often its message is delivered. The supervisor answers a

@@ -8,6 +8,8 @@ import {
   FiberSet,
   Layer,
   Metric,
+  MetricKey,
+  MetricLabel,
   Option,
   ParseResult,
   Schedule,
@@ -41,19 +43,25 @@ export interface WorkerSpec<E, R> {
   readonly handle: (event: MessageEvent, delivery: Delivery) => Effect.Effect<void, E, R>
 }
 
-/** Handled, ignored by the guard, retried, dead-lettered: per app and copy. */
-const messages = Metric.counter("wxfleet_worker_messages_total", {
-  description: "Message events taken from the durable consumer, by outcome",
-})
-
+/**
+ * Handled, ignored by the guard, retried, dead-lettered: per app and copy. The labels are part of
+ * the key rather than added with `Metric.tagged`, which builds and hashes a new key on every
+ * update (a visible share of a copy's CPU).
+ */
 export const outcomeCounter = (
   config: WorkerConfigShape,
   outcome: Outcome,
 ): Metric.Metric.Counter<number> =>
-  messages.pipe(
-    Metric.tagged("app", config.app),
-    Metric.tagged("instance", config.instance),
-    Metric.tagged("outcome", outcome),
+  Metric.fromMetricKey(
+    MetricKey.counter("wxfleet_worker_messages_total", {
+      description: "Message events taken from the durable consumer, by outcome",
+    }).pipe(
+      MetricKey.taggedWithLabels([
+        MetricLabel.make("app", config.app),
+        MetricLabel.make("instance", config.instance),
+        MetricLabel.make("outcome", outcome),
+      ]),
+    ),
   )
 
 const OUTCOMES = ["handled", "ignored", "retried", "dead_lettered"] as const
@@ -204,31 +212,43 @@ export const runWorker = <E, R>(
       )
     }
 
-    const handle = (msg: JsMsg) =>
-      Effect.gen(function* () {
-        const decoded = decodeEvent(msg.string())
-        if (decoded._tag === "Left")
-          return yield* deadLetter(msg, `undecodable event: ${describeParseError(decoded.left)}`)
-        const event = decoded.right
-        const ignored = yield* guard.check(event, yield* spec.guard(event.account))
-        if (Option.isSome(ignored)) {
-          msg.ack()
-          return yield* count("ignored")
-        }
-        const delivery: Delivery = {
+    /** The guard let it through: run the handler, then acknowledge. */
+    const handleAdmitted = (msg: JsMsg, event: MessageEvent) => {
+      const delivery: Delivery = {
+        deliveries: msg.info.deliveryCount,
+        key: (purpose) => ({
+          base: `${config.app}:${event.message.id}:${purpose}`,
           deliveries: msg.info.deliveryCount,
-          key: (purpose) => ({
-            base: `${config.app}:${event.message.id}:${purpose}`,
-            deliveries: msg.info.deliveryCount,
-          }),
-        }
-        working.set(msg, Date.now())
-        yield* Effect.ensuring(
+        }),
+      }
+      working.set(msg, Date.now())
+      return Effect.zipRight(
+        Effect.ensuring(
           spec.handle(event, delivery),
           Effect.sync(() => working.delete(msg)),
+        ),
+        Effect.suspend(() => {
+          msg.ack()
+          return count("handled")
+        }),
+      )
+    }
+
+    // Steps rather than a generator: every message of the fleet comes through here.
+    const handle = (msg: JsMsg) =>
+      Effect.suspend((): Effect.Effect<void, unknown, R | WorkerConfig | Nats> => {
+        const decoded = decodeEvent(msg.string())
+        if (decoded._tag === "Left")
+          return deadLetter(msg, `undecodable event: ${describeParseError(decoded.left)}`)
+        const event = decoded.right
+        return Effect.flatMap(
+          Effect.flatMap(spec.guard(event.account), (options) => guard.check(event, options)),
+          (ignored) => {
+            if (Option.isNone(ignored)) return handleAdmitted(msg, event)
+            msg.ack()
+            return count("ignored")
+          },
         )
-        msg.ack()
-        yield* count("handled")
       }).pipe(
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause) ? Effect.void : failed(msg, cause),
