@@ -90,12 +90,23 @@ export const runHttpBenchmark = async (requests: number, concurrency: number, ro
       )
     const viaClient = (runtime: typeof lean) => () =>
       runtime.runPromise(Effect.flatMap(HttpClient.HttpClient, (client) => Effect.flatMap(client.execute(post()), (r) => r.text)))
+    // The steady sync round's path: the same Transport call in undici's callbacks, no fiber.
+    const plain = (await lean.runPromise(Transport)).plain!
+    const viaPlain = () =>
+      new Promise((resolve, reject) =>
+        plain.textThen(
+          { method: "POST", url: "https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxsendmsg", body: JSON.stringify({ a: 1 }) },
+          { endpoint: "webwxsendmsg", jar, timeout: "15 seconds" },
+          (exit) => (exit._tag === "Success" ? resolve(exit.value) : reject(new Error(String(exit.cause)))),
+        ),
+      )
     const clients: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
       ["undici.request (no Effect)", () => undiciRequest(`${origin}/x`, { method: "POST", body: "{}", dispatcher: agent }).then((r) => r.body.text())],
       ["platform-node HttpClient", viaClient(platform)],
       ["lean HttpClient", viaClient(lean)],
       ["Transport.text over platform-node", viaTransport(platform)],
       ["Transport.text over lean (the supervisor's)", viaTransport(lean)],
+      ["Transport.plain.textThen over lean (the steady round's)", viaPlain],
     ]
     const samples = new Map<string, Array<{ cpuUs: number; perSecond: number }>>()
     // One untimed round warms every path up; rounds interleave the clients so drift hits all alike.
