@@ -15,6 +15,47 @@ export const natsServerBinary = (): string => {
   return "/usr/sbin/nats-server"
 }
 
+/** A nats-server process just spawned, and when it says it is ready. */
+export interface SpawnedNatsServer {
+  readonly child: ChildProcess
+  /** Resolves once the server logs "Server is ready"; rejects with what it logged if it exits or cannot start first. */
+  readonly ready: Promise<void>
+}
+
+/**
+ * Spawns nats-server with JetStream on `host:port`, its store in `storeDir`: how the tests, the
+ * benchmarks and the CLI's local server start one. `detached` puts it in its own process group.
+ */
+export const spawnNatsServer = (options: {
+  readonly host: string
+  readonly port: number
+  readonly storeDir: string
+  readonly detached?: boolean
+}): SpawnedNatsServer => {
+  const binary = natsServerBinary()
+  const child = spawn(binary, ["-a", options.host, "-p", String(options.port), "-js", "-sd", options.storeDir], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: options.detached ?? false,
+  })
+  const ready = new Promise<void>((resolve, reject) => {
+    let log = ""
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString("utf8")
+      if (log.includes("Server is ready")) {
+        child.stderr?.off("data", onData)
+        child.stderr?.resume()
+        resolve()
+      }
+    }
+    child.stderr?.on("data", onData)
+    child.once("error", (error) => reject(new Error(`cannot start nats-server (${binary}): ${error.message}`)))
+    child.once("exit", (code) => {
+      if (!log.includes("Server is ready")) reject(new Error(`nats-server exited with ${code}: ${log.trim().split("\n").slice(-3).join(" | ")}`))
+    })
+  })
+  return { child, ready }
+}
+
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer()
@@ -54,27 +95,12 @@ export class NatsServer {
   }
 
   private launch(): Promise<void> {
-    const child = spawn(natsServerBinary(), ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.storeDir], {
-      stdio: ["ignore", "ignore", "pipe"],
-    })
+    const { child, ready } = spawnNatsServer({ host: "127.0.0.1", port: this.port, storeDir: this.storeDir })
     this.child = child
-    return new Promise((resolve, reject) => {
-      let log = ""
-      const onData = (chunk: Buffer) => {
-        log += chunk.toString("utf8")
-        if (log.includes("Server is ready")) {
-          child.stderr?.off("data", onData)
-          child.stderr?.resume()
-          resolve()
-        }
-      }
-      child.stderr?.on("data", onData)
-      child.once("error", (error) => reject(new Error(`cannot start nats-server (${natsServerBinary()}): ${error.message}`)))
-      child.once("exit", (code) => {
-        if (this.child === child) this.child = undefined
-        if (!log.includes("Server is ready")) reject(new Error(`nats-server exited with ${code}: ${log.slice(-2_000)}`))
-      })
+    child.once("exit", () => {
+      if (this.child === child) this.child = undefined
     })
+    return ready
   }
 
   /** Stops the server; SIGKILL by default, the way a crash looks to clients. */

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import { existsSync } from "node:fs"
 import { mkdir } from "node:fs/promises"
 import { connect } from "node:net"
-import { natsServerBinary } from "@wxfleet/testing"
+import { natsServerBinary, spawnNatsServer } from "@wxfleet/testing"
 import { Data, Duration, Effect, type Scope } from "effect"
 
 /** nats-server is neither on the PATH nor at /usr/sbin/nats-server. */
@@ -69,27 +69,14 @@ export const startNatsServer = (options: {
     yield* Effect.promise(() => mkdir(options.storeDir, { recursive: true }))
     const host = options.host === "localhost" ? "127.0.0.1" : options.host
     const started = yield* Effect.acquireRelease(
-      Effect.async<{ readonly server: LocalNatsServer; readonly child: ChildProcess }, NatsServerFailed>((resume) => {
-        const child = spawn(binary, ["-a", host, "-p", String(options.port), "-js", "-sd", options.storeDir], {
-          stdio: ["ignore", "ignore", "pipe"],
-          detached: true,
-        })
-        let log = ""
-        const onData = (chunk: Buffer) => {
-          log += chunk.toString("utf8")
-          if (log.includes("Server is ready")) {
-            child.stderr?.off("data", onData)
-            child.stderr?.resume()
-            const server = { pid: child.pid!, url: `nats://${host}:${options.port}`, storeDir: options.storeDir }
-            resume(Effect.succeed({ server, child }))
-          }
-        }
-        child.stderr?.on("data", onData)
-        child.once("error", (error) => resume(Effect.fail(new NatsServerFailed({ reason: `${binary}: ${error.message}` }))))
-        child.once("exit", (code) => {
-          if (!log.includes("Server is ready"))
-            resume(Effect.fail(new NatsServerFailed({ reason: `exited with ${code}: ${log.trim().split("\n").slice(-3).join(" | ")}` })))
-        })
+      Effect.suspend(() => {
+        const { child, ready } = spawnNatsServer({ host, port: options.port, storeDir: options.storeDir, detached: true })
+        return Effect.tryPromise({
+          try: () => ready,
+          catch: (error) => new NatsServerFailed({ reason: error instanceof Error ? error.message : String(error) }),
+        }).pipe(
+          Effect.as({ server: { pid: child.pid!, url: `nats://${host}:${options.port}`, storeDir: options.storeDir }, child }),
+        )
       }),
       ({ child }) => stopChild(child),
     )
