@@ -2,6 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { requestFriend } from "@wxfleet/simulator"
 import { Effect } from "effect"
 import { afterAll } from "vitest"
+import { Metrics } from "../src/metrics/Metrics.js"
 import { startInfrastructure, supervisorLayer } from "./support/harness.js"
 
 const infra = await startInfrastructure({ syncHoldMs: 1_000 })
@@ -141,7 +142,7 @@ layer(supervisorLayer(infra.nats, sim, { commandConcurrency: 8, sendBacklog: 300
   )
 
   it.effect("a backlog of one account's paced sends holds no command slot and is bounded, refusing the excess unsent", () =>
-    Effect.promise(async () => {
+    Effect.flatMap(Metrics, (metrics) => Effect.promise(async () => {
       world.addAccount({ wxid: "wxid_c2", nickName: "Second", home: "wx8.qq.com" })
       world.befriend("wxid_c2", "wxid_cat")
       await addAndScan("c2")
@@ -156,6 +157,10 @@ layer(supervisorLayer(infra.nats, sim, { commandConcurrency: 8, sendBacklog: 300
       )
       const reply = await recorder.request("wx.cmd.c2.send_text", { to: cat, text: "not held up" })
       expect(reply.ok, JSON.stringify(reply)).toBe(true)
+      // The operator sees the backlog: at most 300 waiting, and most of them still are.
+      const waiting = Number(/wxfleet_sends_waiting (\d+)/.exec(await metrics.registry.getSingleMetricAsString("wxfleet_sends_waiting"))?.[1])
+      expect(waiting).toBeGreaterThan(200)
+      expect(waiting).toBeLessThanOrEqual(300)
       // Were c1's waiting sends holding the fleet's 8 command slots, c2's command would have
       // waited for ~320 of c1's sends; here it waits for none (50 leaves a slow machine ~1 s).
       expect(sentBy("wxid_c1") - before).toBeLessThan(50)
@@ -169,7 +174,7 @@ layer(supervisorLayer(infra.nats, sim, { commandConcurrency: 8, sendBacklog: 300
         expect((r["error"] as { details: { limit: number } }).details.limit).toBe(300)
       }
       expect(sentBy("wxid_c1") - before).toBe(330 - refused.length)
-    }),
+    })),
   )
 
   it.effect("refuses bad input with a clear, typed error and crashes nothing", () =>

@@ -8,7 +8,7 @@ import {
   DEFAULT_SYNC_CONCURRENCY,
   SupervisorConfig,
 } from "../config/SupervisorConfig.js"
-import { countTransition } from "../metrics/Metrics.js"
+import { countTransition, Metrics } from "../metrics/Metrics.js"
 import { applyHeapPolicy, heapPolicy } from "../heap.js"
 import { makePacer } from "../pacing/Pacer.js"
 import { runAccount, type AccountHandle, type SessionDeps } from "../session/AccountSession.js"
@@ -32,6 +32,12 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
     const heap = heapPolicy(config.heapGrowingPercent ?? "auto")
     const syncGate = new FifoGate(config.syncConcurrency ?? DEFAULT_SYNC_CONCURRENCY)
     const commandSlots = new FifoGate(config.commandConcurrency ?? DEFAULT_COMMAND_CONCURRENCY)
+    const metrics = yield* Metrics
+    metrics.countWaitingSends(() => {
+      let waiting = 0
+      for (const handle of handles.values()) waiting += handle.pacer.waiting()
+      return waiting
+    })
     // After a webpush outage, the first session answered wakes the others (spread over ≤ 5 s).
     const hostWatch = HostWatch.makeHostWatch()
 

@@ -15,9 +15,23 @@ export const makeMetrics = () => {
     labelNames: ["state"] as const,
     registers: [registry],
   })
+  // The fleet says how to count its waiting sends once it runs; read only when scraped.
+  let waitingSends: () => number = () => 0
   return {
     registry,
     sessions,
+    sendsWaiting: new Gauge({
+      name: "wxfleet_sends_waiting",
+      help: "Sends waiting for their account's pacing turn, all accounts (each account holds at most WXFLEET_SEND_BACKLOG)",
+      registers: [registry],
+      collect() {
+        this.set(waitingSends())
+      },
+    }),
+    /** How `wxfleet_sends_waiting` counts, read at each scrape. */
+    countWaitingSends: (count: () => number): void => {
+      waitingSends = count
+    },
     synccheckFailures: new Counter({
       name: "wxfleet_synccheck_failures_total",
       help: "synccheck/webwxsync failures, by webpush host",
