@@ -10,6 +10,7 @@ describe("http scenario (smoke)", () => {
       "lean HttpClient",
       "Transport.text over platform-node",
       "Transport.text over lean (the supervisor's)",
+      "Transport.plain.textThen over lean (the steady round's)",
     ])
     for (const row of figures.rows) {
       expect(row.cpuUs).toBeGreaterThan(0)
