@@ -78,6 +78,12 @@ export interface StepFigures {
   readonly duplicates: number
   /** Share of a core over the step: supervisor, simulator, nats, auto-reply, generator. */
   readonly cpu: Readonly<Record<string, number>>
+  /**
+   * CPU milliseconds per reply of each process, over the step and its drain (every text said
+   * was answered by then): what a reply costs, whether or not the machine kept up, so runs at
+   * different speeds of a shared machine compare better than by their rates.
+   */
+  readonly cpuMsPerReply: Readonly<Record<string, number>>
 }
 
 export interface RunFigures {
@@ -217,6 +223,7 @@ const runOnce = async (
       const meters = Object.entries(pids).map(
         ([name, pid]) => [name, pid === undefined ? () => Number.NaN : cpuMeter(pid)] as const,
       )
+      const stepStarted = performance.now()
       watcher.reset()
       observer.resetTally()
       await supervisorVitals(supervisor) // resets the event-loop delay histogram
@@ -241,6 +248,7 @@ const runOnce = async (
       const drainUntil = performance.now() + options.drainSeconds * 1000
       while (watcher.outstanding > 0 && performance.now() < drainUntil) await sleep(50)
       const cpu = Object.fromEntries(meters.map(([name, meter]) => [name, meter()]))
+      const stepMs = performance.now() - stepStarted
       log(`${label}: supervisor ${await supervisorVitals(supervisor)}`)
       const latencies = [...watcher.latenciesMs].sort((a, b) => a - b)
       const events = [...observer.tally.latenciesMs].sort((a, b) => a - b)
@@ -260,6 +268,9 @@ const runOnce = async (
         lost: watcher.outstanding,
         duplicates: watcher.duplicates,
         cpu,
+        cpuMsPerReply: Object.fromEntries(
+          Object.entries(cpu).map(([name, share]) => [name, (share * stepMs) / Math.max(1, latencies.length)]),
+        ),
       }
       if (step.lost > 0)
         fail(`${label}: ${step.lost} messages without a reply`)
@@ -405,6 +416,20 @@ export const autoReplyTable = (f: AutoReplyFigures): string => {
     "| accounts | offered/s | said/s | replies/s | p50 | p99 | max | say → event p50 / p99 | lost | twice | CPU supervisor / simulator / nats / auto-reply / generator |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
+    "",
+    "CPU per reply (ms of each process's CPU over the step and its drain, divided by the replies):",
+    "",
+    "| accounts | offered/s | supervisor | simulator | nats | auto-reply | generator | all |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...f.runs.flatMap((run) =>
+      run.steps.map((s) => {
+        const per = (name: string) => s.cpuMsPerReply[name] ?? Number.NaN
+        const names = ["supervisor", "simulator", "nats", "autoReply", "generator"]
+        const all = names.reduce((sum, name) => sum + per(name), 0)
+        const cell = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "?")
+        return `| ${run.accounts} | ${s.rate}${s.warmup ? " (warm-up)" : ""} | ${names.map((n) => cell(per(n))).join(" | ")} | ${cell(all)} |`
+      }),
+    ),
     ...(f.failures.length > 0 ? ["", `failures: ${f.failures.slice(0, 5).join("; ")}`] : []),
   ].join("\n")
 }
