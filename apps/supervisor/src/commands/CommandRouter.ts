@@ -166,6 +166,9 @@ export const serveCommands = Effect.gen(function* () {
   yield* serve(s.allCommands, (msg) => Effect.map(handle(msg.subject, msg.data), (answer) => JSON.stringify(answer)), {
     concurrency: Number.POSITIVE_INFINITY,
   })
+  // Stopping runs this first (finalizers run last-added first): sends still waiting for their
+  // turn are answered ShuttingDown, unsent, so the drain below waits only for work under way.
+  yield* Effect.addFinalizer(() => fleet.refuseWaitingSends)
 })
 
 export type CommandRouterDeps = Nats | SupervisorConfig | Fleet | Metrics | Transport | ProtocolConfig

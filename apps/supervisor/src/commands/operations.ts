@@ -15,12 +15,12 @@ import {
 } from "@wxfleet/protocol"
 import { Clock, Effect, Ref } from "effect"
 import { Metrics } from "../metrics/Metrics.js"
-import type { SendBacklogFull } from "../pacing/Pacer.js"
+import type { PacerClosed, SendBacklogFull } from "../pacing/Pacer.js"
 import { contactView, type AccountHandle } from "../session/AccountSession.js"
 
 export type Reply = { readonly ok: true } & Readonly<Record<string, unknown>>
 
-type OpError = SessionCallError | Upload.UploadError | SendBacklogFull
+type OpError = SessionCallError | Upload.UploadError | SendBacklogFull | PacerClosed
 type Run<Op extends CommandOp> = (
   session: WxSession,
   request: CommandRequest<Op>,
@@ -60,7 +60,7 @@ const paced = <E, R>(
   handle: AccountHandle,
   op: string,
   send: Effect.Effect<Send.SentMessage, E, R>,
-): Effect.Effect<Reply, E | SendBacklogFull, R | Metrics> =>
+): Effect.Effect<Reply, E | SendBacklogFull | PacerClosed, R | Metrics> =>
   // Steps rather than a generator: every reply a worker sends comes through here.
   Effect.flatMap(Effect.zip(Metrics, Clock.currentTimeMillis), ([metrics, started]) =>
     handle.pacer.paced(handle.commandSlots.withPermit(send)).pipe(

@@ -122,6 +122,11 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
         yield* Effect.forEach(entries, start, { discard: true })
       })
 
-    return { add, remove, list, get, startAll } as const
+    /** Stopping: sends that have not begun are refused at once (`Pacer.close`), every account's. */
+    const refuseWaitingSends = Effect.sync(() => {
+      for (const handle of handles.values()) handle.pacer.close()
+    })
+
+    return { add, remove, list, get, startAll, refuseWaitingSends } as const
   }),
 }) {}

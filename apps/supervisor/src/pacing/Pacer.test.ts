@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Exit, Fiber, TestClock } from "effect"
-import { makePacer, SendBacklogFull } from "./Pacer.js"
+import { makePacer, PacerClosed, SendBacklogFull } from "./Pacer.js"
 
 const stamp = Clock.currentTimeMillis
 
@@ -49,6 +49,26 @@ describe("Pacer", () => {
       yield* TestClock.adjust(Duration.seconds(10))
       const times = yield* Effect.forEach([inTurn, waiting[0]!, later], Fiber.join)
       assert.deepStrictEqual(times, [1_000, 2_000, 3_000])
+      assert.strictEqual(pacer.waiting(), 0)
+    }),
+  )
+
+  it.effect("once closed, refuses every send that has not begun, waiting or new, and lets the one under way finish", () =>
+    Effect.gen(function* () {
+      const pacer = yield* makePacer({ interval: "1 second", jitter: 0, backoff: 4, backlog: 10 })
+      const underWay = yield* Effect.fork(pacer.paced(Effect.zipRight(Effect.sleep("500 millis"), stamp)))
+      const inTurn = yield* Effect.fork(pacer.paced(stamp))
+      const waiting = yield* Effect.fork(pacer.paced(stamp))
+      yield* Effect.yieldNow()
+      pacer.close()
+      const refusedAtOnce = yield* Effect.exit(pacer.paced(stamp))
+      assert.isTrue(Exit.isFailure(refusedAtOnce))
+      yield* TestClock.adjust(Duration.seconds(10))
+      assert.strictEqual(yield* Fiber.join(underWay), 500)
+      for (const fiber of [inTurn, waiting]) {
+        const exit = yield* Fiber.await(fiber)
+        assert.deepStrictEqual(exit, Exit.fail(new PacerClosed()))
+      }
       assert.strictEqual(pacer.waiting(), 0)
     }),
   )
