@@ -3,7 +3,7 @@ import { requestFriend } from "@wxfleet/simulator"
 import { Effect } from "effect"
 import { afterAll } from "vitest"
 import { Metrics } from "../src/metrics/Metrics.js"
-import { startInfrastructure, supervisorLayer } from "./support/harness.js"
+import { addAndScan as addAndScanIn, startInfrastructure, supervisorLayer } from "./support/harness.js"
 
 const infra = await startInfrastructure({ syncHoldMs: 1_000 })
 const { sim, recorder } = infra
@@ -26,16 +26,7 @@ type Reply = { ok: boolean; error?: { tag: string; message: string; details?: Re
 const cmd = (op: string, body: unknown) => recorder.request(`wx.cmd.c1.${op}`, body) as Promise<Reply>
 const activity = () => world.account("wxid_c1").activity
 
-/** Adds `account` (wxid `wxid_<account>`) to the fleet, scans its QR code and waits until it is logged in. */
-const addAndScan = async (account: string) => {
-  await recorder.request("wx.fleet.add", { account })
-  const awaiting = await recorder.waitFor<{ state: string; qr?: { uuid: string } }>(
-    (s, d) => s === `wx.evt.${account}.session` && d.state === "awaiting_scan",
-  )
-  world.scan(awaiting.qr!.uuid, `wxid_${account}`)
-  world.confirm(awaiting.qr!.uuid)
-  await recorder.waitFor<{ state: string }>((s, d) => s === `wx.evt.${account}.session` && d.state === "logged_in")
-}
+const addAndScan = (account: string) => addAndScanIn(recorder, sim, account)
 
 /** The account's UserNames of people and rooms, from the contacts command. */
 let names: Record<string, string> = {}

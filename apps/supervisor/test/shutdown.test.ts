@@ -1,6 +1,6 @@
 import { Duration, Effect, ManagedRuntime } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { startInfrastructure, supervisorLayer } from "./support/harness.js"
+import { addAndScan, startInfrastructure, supervisorLayer } from "./support/harness.js"
 
 const infra = await startInfrastructure({ syncHoldMs: 1_000 })
 const { sim, recorder } = infra
@@ -33,13 +33,7 @@ describe("stopping the supervisor", () => {
       supervisorLayer(infra.nats, sim, { sendInterval: Duration.millis(200), sendJitter: 0 }),
     )
     await supervisor.runPromise(Effect.void)
-    await recorder.request("wx.fleet.add", { account: "s1" })
-    const awaiting = await recorder.waitFor<{ state: string; qr?: { uuid: string } }>(
-      (s, d) => s === "wx.evt.s1.session" && d.state === "awaiting_scan",
-    )
-    world.scan(awaiting.qr!.uuid, "wxid_s1")
-    world.confirm(awaiting.qr!.uuid)
-    await recorder.waitFor<{ state: string }>((s, d) => s === "wx.evt.s1.session" && d.state === "logged_in")
+    await addAndScan(recorder, sim, "s1")
     const contacts = (await recorder.request("wx.cmd.s1.contacts", {}))["contacts"] as Array<{ userName: string; displayName: string }>
     const ann = contacts.find((c) => c.displayName === "Ann")!.userName
 

@@ -101,3 +101,17 @@ export const startInfrastructure = async (simOptions: SimulatorOptions = {}) => 
     },
   }
 }
+
+/**
+ * Adds `account` (wxid `wxid_<account>`) to the fleet through `wx.fleet.add`, scans and confirms
+ * its QR code in the simulator and waits until it is logged in.
+ */
+export const addAndScan = async (recorder: Recorder, sim: Simulator, account: string): Promise<void> => {
+  await recorder.request("wx.fleet.add", { account })
+  const awaiting = await recorder.waitFor<{ state: string; qr?: { uuid: string } }>(
+    (s, d) => s === `wx.evt.${account}.session` && d.state === "awaiting_scan",
+  )
+  sim.world.scan(awaiting.qr!.uuid, `wxid_${account}`)
+  sim.world.confirm(awaiting.qr!.uuid)
+  await recorder.waitFor<{ state: string }>((s, d) => s === `wx.evt.${account}.session` && d.state === "logged_in")
+}
