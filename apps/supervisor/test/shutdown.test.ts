@@ -8,6 +8,8 @@ const world = sim.world
 world.addAccount({ wxid: "wxid_s1", nickName: "Stopping", home: "wx.qq.com" })
 world.addPerson({ wxid: "wxid_ann", nickName: "Ann" })
 world.befriend("wxid_s1", "wxid_ann")
+world.addAccount({ wxid: "wxid_s2", nickName: "Removed", home: "wx.qq.com" })
+world.befriend("wxid_s2", "wxid_ann")
 afterAll(() => infra.close())
 
 type Reply = { ok: boolean; error?: { tag: string; message: string } } & Record<string, unknown>
@@ -26,22 +28,52 @@ const sendsReach = (wxid: string, count: number) =>
     world.events.on("activity", listener)
   })
 
+/** The account's UserName for Ann, from the contacts command. */
+const annOf = async (account: string) => {
+  const contacts = (await recorder.request(`wx.cmd.${account}.contacts`, {}))["contacts"] as Array<{ userName: string; displayName: string }>
+  return contacts.find((c) => c.displayName === "Ann")!.userName
+}
+
+/** 40 sends for `account`, paced 200 ms apart: most of them wait for their turn for seconds. */
+const queueSends = (account: string, to: string) =>
+  Array.from(
+    { length: 40 },
+    (_, i) => recorder.request(`wx.cmd.${account}.send_text`, { to, text: `queued ${i}` }, 30_000) as Promise<Reply>,
+  )
+
+const slowPace = { sendInterval: Duration.millis(200), sendJitter: 0 }
+
+describe("stopping an account", () => {
+  it("answers its sends still waiting for their turn AccountNotRunning, unsent", async () => {
+    const supervisor = ManagedRuntime.make(supervisorLayer(infra.nats, sim, slowPace))
+    await supervisor.runPromise(Effect.void)
+    try {
+      await addAndScan(recorder, sim, "s2")
+      const ann = await annOf("s2")
+      const before = sentBy("wxid_s2")
+      const sends = queueSends("s2", ann)
+      await sendsReach("wxid_s2", before + 2)
+      expect((await recorder.request("wx.fleet.remove", { account: "s2" }))["ok"]).toBe(true)
+      const replies = await Promise.all(sends)
+      const refused = replies.filter((r) => !r.ok)
+      expect(refused.length).toBeGreaterThan(30)
+      for (const r of refused) expect(r.error?.tag, JSON.stringify(r)).toBe("AccountNotRunning")
+      expect(sentBy("wxid_s2") - before).toBe(replies.length - refused.length)
+    } finally {
+      await supervisor.dispose()
+    }
+  }, 60_000)
+})
+
 describe("stopping the supervisor", () => {
   it("answers sends still waiting for their pacing turn ShuttingDown, unsent, instead of waiting them out", async () => {
     // 200 ms between one account's sends: 40 queued sends would hold a stop for ~8 s.
-    const supervisor = ManagedRuntime.make(
-      supervisorLayer(infra.nats, sim, { sendInterval: Duration.millis(200), sendJitter: 0 }),
-    )
+    const supervisor = ManagedRuntime.make(supervisorLayer(infra.nats, sim, slowPace))
     await supervisor.runPromise(Effect.void)
     await addAndScan(recorder, sim, "s1")
-    const contacts = (await recorder.request("wx.cmd.s1.contacts", {}))["contacts"] as Array<{ userName: string; displayName: string }>
-    const ann = contacts.find((c) => c.displayName === "Ann")!.userName
-
+    const ann = await annOf("s1")
     const before = sentBy("wxid_s1")
-    const sends = Array.from(
-      { length: 40 },
-      (_, i) => recorder.request("wx.cmd.s1.send_text", { to: ann, text: `queued ${i}` }, 30_000) as Promise<Reply>,
-    )
+    const sends = queueSends("s1", ann)
     await sendsReach("wxid_s1", before + 2)
     const stopping = performance.now()
     await supervisor.dispose()

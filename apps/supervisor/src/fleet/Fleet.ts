@@ -80,6 +80,8 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
         const handle = handles.get(account)
         if (!handle) return
         handles.delete(account)
+        // Its queued sends would go out with a session that is being stopped: refuse them.
+        handle.pacer.close("stopped")
         yield* FiberMap.remove(fibers, account)
         yield* Effect.provide(countTransition(yield* Ref.get(handle.state), undefined), context)
       })
@@ -124,7 +126,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
 
     /** Stopping: sends that have not begun are refused at once (`Pacer.close`), every account's. */
     const refuseWaitingSends = Effect.sync(() => {
-      for (const handle of handles.values()) handle.pacer.close()
+      for (const handle of handles.values()) handle.pacer.close("shutdown")
     })
 
     return { add, remove, list, get, startAll, refuseWaitingSends } as const

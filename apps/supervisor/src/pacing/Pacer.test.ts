@@ -60,14 +60,14 @@ describe("Pacer", () => {
       const inTurn = yield* Effect.fork(pacer.paced(stamp))
       const waiting = yield* Effect.fork(pacer.paced(stamp))
       yield* Effect.yieldNow()
-      pacer.close()
+      pacer.close("shutdown")
       const refusedAtOnce = yield* Effect.exit(pacer.paced(stamp))
       assert.isTrue(Exit.isFailure(refusedAtOnce))
       yield* TestClock.adjust(Duration.seconds(10))
       assert.strictEqual(yield* Fiber.join(underWay), 500)
       for (const fiber of [inTurn, waiting]) {
         const exit = yield* Fiber.await(fiber)
-        assert.deepStrictEqual(exit, Exit.fail(new PacerClosed()))
+        assert.deepStrictEqual(exit, Exit.fail(new PacerClosed({ reason: "shutdown" })))
       }
       assert.strictEqual(pacer.waiting(), 0)
     }),

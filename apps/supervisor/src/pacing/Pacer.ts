@@ -22,10 +22,20 @@ export class SendBacklogFull extends Data.TaggedError(ContractErrorTag.SendBackl
   }
 }
 
-/** The supervisor is stopping: this send had not begun and was not sent. */
-export class PacerClosed extends Data.TaggedError(ContractErrorTag.ShuttingDown) {
+/** Why a closed pacer refuses: the supervisor is stopping, or the account was removed or restarted. */
+export type CloseReason = "shutdown" | "stopped"
+
+/** The pacer was closed: this send had not begun and was not sent. */
+export class PacerClosed extends Data.Error<{ readonly reason: CloseReason }> {
+  /** ShuttingDown or AccountNotRunning: both mean "not sent", so a retry may send it. */
+  get _tag(): string {
+    return this.reason === "shutdown" ? ContractErrorTag.ShuttingDown : ContractErrorTag.AccountNotRunning
+  }
+
   override get message(): string {
-    return "the supervisor is shutting down: this send had not begun and was not sent; try again once it is back"
+    return this.reason === "shutdown"
+      ? "the supervisor is shutting down: this send had not begun and was not sent; try again once it is back"
+      : "the account was removed or restarted while this send waited for its turn: it was not sent"
   }
 }
 
@@ -44,11 +54,11 @@ export interface Pacer {
   /** Sends waiting for their turn now (not the one being sent). */
   readonly waiting: () => number
   /**
-   * Stopping: every send that has not begun, waiting or yet to come, fails with `PacerClosed`
-   * at once instead of waiting out its turn (a backlog of 200 at 1.5 s would hold a shutdown
-   * for five minutes); a send already under way finishes.
+   * Stopping (the supervisor, or this account): every send that has not begun, waiting or yet
+   * to come, fails with `PacerClosed` at once instead of waiting out its turn (a backlog of 200
+   * at 1.5 s would hold a shutdown for five minutes); a send already under way finishes.
    */
-  readonly close: () => void
+  readonly close: (reason: CloseReason) => void
 }
 
 const MAX_SLOWDOWN = 64
@@ -62,8 +72,8 @@ export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
     let slowdown = 1
     const turn = yield* Effect.makeSemaphore(1)
     let waiting = 0
-    let closed = false
-    const refused = Effect.suspend(() => Effect.fail(new PacerClosed()))
+    let closed: CloseReason | undefined
+    const refused = Effect.suspend(() => Effect.fail(new PacerClosed({ reason: closed ?? "shutdown" })))
 
     /** Plans the slot after this one (from now, with jitter) and lets the interval decay. */
     const plan = Effect.clockWith((clock) =>
@@ -79,17 +89,17 @@ export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
     /** In its turn: the send, unless the pacer closed meanwhile (checked again after the wait). */
     const inTurn = <A, E, R>(send: Effect.Effect<A, E, R>): Effect.Effect<A, E | PacerClosed, R> =>
       Effect.suspend((): Effect.Effect<A, E | PacerClosed, R> =>
-        closed
+        closed !== undefined
           ? refused
           : Effect.zipRight(
               waitForSlot,
-              Effect.suspend((): Effect.Effect<A, E | PacerClosed, R> => (closed ? refused : send)),
+              Effect.suspend((): Effect.Effect<A, E | PacerClosed, R> => (closed !== undefined ? refused : send)),
             ),
       )
 
     const paced = <A, E, R>(send: Effect.Effect<A, E, R>): Effect.Effect<A, E | SendBacklogFull | PacerClosed, R> =>
       Effect.suspend((): Effect.Effect<A, E | SendBacklogFull | PacerClosed, R> => {
-        if (closed) return refused
+        if (closed !== undefined) return refused
         if (waiting >= policy.backlog) return Effect.fail(new SendBacklogFull({ waiting, limit: policy.backlog }))
         waiting++
         // Counted until its turn comes, or until it is interrupted while waiting.
@@ -114,8 +124,8 @@ export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
       ),
       slowdown: Effect.sync(() => slowdown),
       waiting: () => waiting,
-      close: () => {
-        closed = true
+      close: (reason) => {
+        closed ??= reason
       },
     }
   })
