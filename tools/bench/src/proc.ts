@@ -28,11 +28,17 @@ export const cpuSeconds = (pid: number): number => {
   return (userTicks + systemTicks) / CLOCK_TICKS
 }
 
+/** Watches one process's CPU use from now: the CPU seconds it has used since, each time asked. */
+export const cpuUsedSince = (pid: number): (() => number) => {
+  const startCpu = cpuSeconds(pid)
+  return () => cpuSeconds(pid) - startCpu
+}
+
 /** Watches one process's CPU use between two moments, as a share of one core. */
 export const cpuMeter = (pid: number): (() => number) => {
-  const startCpu = cpuSeconds(pid)
+  const used = cpuUsedSince(pid)
   const startWall = performance.now()
-  return () => (cpuSeconds(pid) - startCpu) / ((performance.now() - startWall) / 1000)
+  return () => used() / ((performance.now() - startWall) / 1000)
 }
 
 /**

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises"
 import { parseArgs } from "node:util"
 import { randomBytes } from "node:crypto"
 import { freePort, NatsServer } from "@wxfleet/testing"
-import { cpuMeter } from "../proc.js"
+import { cpuUsedSince } from "../proc.js"
 import { SimulatorProcess } from "../simulator/SimulatorProcess.js"
 import { forEachConcurrently, percentile } from "../stats.js"
 import { FleetObserver } from "../supervisor/FleetObserver.js"
@@ -220,10 +220,10 @@ const runOnce = async (
     ]
     for (const [index, { rate, seconds, warmup }] of plan.entries()) {
       const label = `${accounts} accounts, ${rate}/s${warmup ? " (warm-up)" : ""}`
-      const meters = Object.entries(pids).map(
-        ([name, pid]) => [name, pid === undefined ? () => Number.NaN : cpuMeter(pid)] as const,
-      )
       const stepStarted = performance.now()
+      const meters = Object.entries(pids).map(
+        ([name, pid]) => [name, pid === undefined ? () => Number.NaN : cpuUsedSince(pid)] as const,
+      )
       watcher.reset()
       observer.resetTally()
       await supervisorVitals(supervisor) // resets the event-loop delay histogram
@@ -247,8 +247,9 @@ const runOnce = async (
       if (said.failed > 0) fail(`${label}: the simulator refused ${said.failed} says (${said.firstFailure})`)
       const drainUntil = performance.now() + options.drainSeconds * 1000
       while (watcher.outstanding > 0 && performance.now() < drainUntil) await sleep(50)
-      const cpu = Object.fromEntries(meters.map(([name, meter]) => [name, meter()]))
-      const stepMs = performance.now() - stepStarted
+      // One reading per process: its share of a core and its CPU per reply both come from it.
+      const cpuSecondsUsed = meters.map(([name, used]) => [name, used()] as const)
+      const stepSeconds = (performance.now() - stepStarted) / 1000
       log(`${label}: supervisor ${await supervisorVitals(supervisor)}`)
       const latencies = [...watcher.latenciesMs].sort((a, b) => a - b)
       const events = [...observer.tally.latenciesMs].sort((a, b) => a - b)
@@ -267,9 +268,9 @@ const runOnce = async (
         eventP99Ms: percentile(events, 0.99),
         lost: watcher.outstanding,
         duplicates: watcher.duplicates,
-        cpu,
+        cpu: Object.fromEntries(cpuSecondsUsed.map(([name, seconds]) => [name, seconds / stepSeconds])),
         cpuMsPerReply: Object.fromEntries(
-          Object.entries(cpu).map(([name, share]) => [name, (share * stepMs) / Math.max(1, latencies.length)]),
+          cpuSecondsUsed.map(([name, seconds]) => [name, (seconds * 1000) / Math.max(1, latencies.length)]),
         ),
       }
       if (step.lost > 0)
