@@ -8,13 +8,23 @@ export interface RetryPolicy {
   readonly times: number
 }
 
-/** Builds the schedule of a policy: exponential backoff with jitter, capped, bounded. */
-export const backoff = (policy: RetryPolicy): Schedule.Schedule<unknown> =>
-  Schedule.exponential(policy.base).pipe(
-    Schedule.jittered,
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.decode(policy.max))),
-    Schedule.intersect(Schedule.recurs(policy.times)),
-  )
+/** Schedules already built, by policy: a schedule is an immutable value, and each is ~15 closures. */
+const built = new WeakMap<RetryPolicy, Schedule.Schedule<unknown>>()
+
+/** The schedule of a policy: exponential backoff with jitter, capped, bounded (built once per policy). */
+export const backoff = (policy: RetryPolicy): Schedule.Schedule<unknown> => {
+  let schedule = built.get(policy)
+  if (schedule === undefined) {
+    const max = Duration.decode(policy.max)
+    schedule = Schedule.exponential(policy.base).pipe(
+      Schedule.jittered,
+      Schedule.modifyDelay((_, delay) => Duration.min(delay, max)),
+      Schedule.intersect(Schedule.recurs(policy.times)),
+    )
+    built.set(policy, schedule)
+  }
+  return schedule
+}
 
 /** Reads that change nothing (init, contacts, downloads): a few quick retries. */
 export const idempotentReadPolicy: RetryPolicy = { base: "200 millis", max: "5 seconds", times: 4 }

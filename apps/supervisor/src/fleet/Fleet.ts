@@ -11,7 +11,7 @@ import {
 import { countTransition, Metrics } from "../metrics/Metrics.js"
 import { applyHeapPolicy, heapPolicy } from "../heap.js"
 import { makePacer } from "../pacing/Pacer.js"
-import { runAccount, type AccountHandle, type SessionDeps } from "../session/AccountSession.js"
+import { accountFiber, type AccountHandle, type SessionDeps } from "../session/AccountSession.js"
 import { AccountRegistry, type AccountEntry } from "../state/AccountRegistry.js"
 import { SessionStore } from "../state/SessionStore.js"
 
@@ -27,6 +27,9 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
     const registry = yield* AccountRegistry
     const store = yield* SessionStore
     const fibers = yield* FiberMap.make<string>()
+    // Sessions are forked with this runtime's context, not under `Effect.provide`: a provide is a
+    // frame each held session would keep on its stack.
+    const runSession = yield* FiberMap.runtime(fibers)<SessionDeps>()
     const handles = new Map<string, AccountHandle>()
     const context = yield* Effect.context<SessionDeps>()
     const heap = heapPolicy(config.heapGrowingPercent ?? "auto")
@@ -63,16 +66,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
         handles.set(entry.account, handle)
         applyHeapPolicy(heap, handles.size)
         yield* Effect.provide(countTransition(undefined, "starting"), context)
-        yield* FiberMap.run(
-          fibers,
-          entry.account,
-          runAccount(handle).pipe(
-            // A defect in one session restarts that session only.
-            Effect.catchAllCause((cause) => Effect.logError("session crashed; restarting it", cause)),
-            Effect.forever,
-            Effect.provide(context),
-          ),
-        )
+        runSession(entry.account, accountFiber(handle))
       })
 
     const stop = (account: string): Effect.Effect<void> =>

@@ -1,4 +1,5 @@
 import { ContractErrorTag } from "@wxfleet/contracts"
+import { FifoGate } from "@wxfleet/nats"
 import { Data, Duration, Effect } from "effect"
 
 export interface PacingPolicy {
@@ -64,68 +65,91 @@ export interface Pacer {
 const MAX_SLOWDOWN = 64
 const DECAY = 0.85
 
-export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> =>
-  Effect.gen(function* () {
-    const intervalMs = Duration.toMillis(Duration.decode(policy.interval))
-    // Plain state read and written in single steps: every send of the fleet passes through here.
-    let nextAt = 0
-    let slowdown = 1
-    const turn = yield* Effect.makeSemaphore(1)
-    let waiting = 0
-    let closed: CloseReason | undefined
-    const refused = Effect.suspend(() => Effect.fail(new PacerClosed({ reason: closed ?? "shutdown" })))
+/**
+ * A pacer as a plain object whose effects are built when asked for: a fleet keeps one per account
+ * for its whole life, mostly idle, and a closure-built one (a Semaphore and a dozen prebuilt
+ * effects) was ~2 KB of it.
+ */
+class AccountPacer implements Pacer {
+  private readonly intervalMs: number
+  // Plain state read and written in single steps: every send of the fleet passes through here.
+  private nextAt = 0
+  private currentSlowdown = 1
+  private waitingNow = 0
+  private closed: CloseReason | undefined
+  /** One send at a time, in the order they came (FIFO, so sends leave in order). */
+  private readonly turn = new FifoGate(1)
 
-    /** Plans the slot after this one (from now, with jitter) and lets the interval decay. */
-    const plan = Effect.clockWith((clock) =>
-      Effect.sync(() => {
-        nextAt = clock.unsafeCurrentTimeMillis() + intervalMs * slowdown * (1 + Math.random() * policy.jitter)
-        slowdown = Math.max(1, slowdown * DECAY)
-      }),
-    )
-    const waitForSlot = Effect.clockWith((clock) => {
-      const wait = nextAt - clock.unsafeCurrentTimeMillis()
+  constructor(private readonly policy: PacingPolicy) {
+    this.intervalMs = Duration.toMillis(Duration.decode(policy.interval))
+  }
+
+  private refused(): Effect.Effect<never, PacerClosed> {
+    return Effect.fail(new PacerClosed({ reason: this.closed ?? "shutdown" }))
+  }
+
+  /** Waits for the planned slot, then plans the one after it (from now, with jitter) and lets the interval decay. */
+  private waitForSlot(): Effect.Effect<void> {
+    return Effect.clockWith((clock) => {
+      const plan = Effect.sync(() => {
+        this.nextAt =
+          clock.unsafeCurrentTimeMillis() + this.intervalMs * this.currentSlowdown * (1 + Math.random() * this.policy.jitter)
+        this.currentSlowdown = Math.max(1, this.currentSlowdown * DECAY)
+      })
+      const wait = this.nextAt - clock.unsafeCurrentTimeMillis()
       return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), plan) : plan
     })
-    /** In its turn: the send, unless the pacer closed meanwhile (checked again after the wait). */
-    const inTurn = <A, E, R>(send: Effect.Effect<A, E, R>): Effect.Effect<A, E | PacerClosed, R> =>
-      Effect.suspend((): Effect.Effect<A, E | PacerClosed, R> =>
-        closed !== undefined
-          ? refused
-          : Effect.zipRight(
-              waitForSlot,
-              Effect.suspend((): Effect.Effect<A, E | PacerClosed, R> => (closed !== undefined ? refused : send)),
-            ),
-      )
+  }
 
-    const paced = <A, E, R>(send: Effect.Effect<A, E, R>): Effect.Effect<A, E | SendBacklogFull | PacerClosed, R> =>
-      Effect.suspend((): Effect.Effect<A, E | SendBacklogFull | PacerClosed, R> => {
-        if (closed !== undefined) return refused
-        if (waiting >= policy.backlog) return Effect.fail(new SendBacklogFull({ waiting, limit: policy.backlog }))
-        waiting++
-        // Counted until its turn comes, or until it is interrupted while waiting.
-        let counted = true
-        const uncount = Effect.sync(() => {
-          if (counted) waiting--
-          counted = false
-        })
-        return turn
-          .withPermits(1)(Effect.zipRight(uncount, inTurn(send)))
-          .pipe(Effect.onInterrupt(() => uncount))
+  /** In its turn: the send, unless the pacer closed meanwhile (checked again after the wait). */
+  private inTurn<A, E, R>(send: Effect.Effect<A, E, R>): Effect.Effect<A, E | PacerClosed, R> {
+    return Effect.suspend((): Effect.Effect<A, E | PacerClosed, R> =>
+      this.closed !== undefined
+        ? this.refused()
+        : Effect.zipRight(
+            this.waitForSlot(),
+            Effect.suspend((): Effect.Effect<A, E | PacerClosed, R> => (this.closed !== undefined ? this.refused() : send)),
+          ),
+    )
+  }
+
+  paced<A, E, R>(send: Effect.Effect<A, E, R>): Effect.Effect<A, E | SendBacklogFull | PacerClosed, R> {
+    return Effect.suspend((): Effect.Effect<A, E | SendBacklogFull | PacerClosed, R> => {
+      if (this.closed !== undefined) return this.refused()
+      const { backlog } = this.policy
+      if (this.waitingNow >= backlog) return Effect.fail(new SendBacklogFull({ waiting: this.waitingNow, limit: backlog }))
+      this.waitingNow++
+      // Counted until its turn comes, or until it is interrupted while waiting.
+      let counted = true
+      const uncount = Effect.sync(() => {
+        if (counted) this.waitingNow--
+        counted = false
       })
+      return this.turn.withPermit(Effect.zipRight(uncount, this.inTurn(send))).pipe(Effect.onInterrupt(() => uncount))
+    })
+  }
 
-    return {
-      paced,
-      // The next send waits a whole widened interval from now, not from the slot already planned.
-      throttled: Effect.clockWith((clock) =>
-        Effect.sync(() => {
-          slowdown = Math.min(MAX_SLOWDOWN, slowdown * policy.backoff)
-          nextAt = Math.max(nextAt, clock.unsafeCurrentTimeMillis() + intervalMs * slowdown)
-        }),
-      ),
-      slowdown: Effect.sync(() => slowdown),
-      waiting: () => waiting,
-      close: (reason) => {
-        closed ??= reason
-      },
-    }
-  })
+  // The next send waits a whole widened interval from now, not from the slot already planned.
+  get throttled(): Effect.Effect<void> {
+    return Effect.clockWith((clock) =>
+      Effect.sync(() => {
+        this.currentSlowdown = Math.min(MAX_SLOWDOWN, this.currentSlowdown * this.policy.backoff)
+        this.nextAt = Math.max(this.nextAt, clock.unsafeCurrentTimeMillis() + this.intervalMs * this.currentSlowdown)
+      }),
+    )
+  }
+
+  get slowdown(): Effect.Effect<number> {
+    return Effect.sync(() => this.currentSlowdown)
+  }
+
+  waiting(): number {
+    return this.waitingNow
+  }
+
+  close(reason: CloseReason): void {
+    this.closed ??= reason
+  }
+}
+
+export const makePacer = (policy: PacingPolicy): Effect.Effect<Pacer> => Effect.sync(() => new AccountPacer(policy))

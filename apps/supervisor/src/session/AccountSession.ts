@@ -5,7 +5,7 @@ import {
   type ContactView,
   type SessionStateName,
 } from "@wxfleet/contracts"
-import type { FifoGate, Nats } from "@wxfleet/nats"
+import { FifoGate, type Nats } from "@wxfleet/nats"
 import {
   Contact,
   Contacts,
@@ -19,7 +19,7 @@ import {
   type SessionData,
   type WxSession,
 } from "@wxfleet/protocol"
-import { Duration, Effect, Option, Ref, Schedule, Schema } from "effect"
+import { Duration, Effect, FiberRef, HashMap, Option, Ref, Schedule, Schema } from "effect"
 import { DEFAULT_STATE_SAVE_INTERVAL, SupervisorConfig } from "../config/SupervisorConfig.js"
 import { EventPublisher, type OutboundEvent } from "../events/EventPublisher.js"
 import { countTransition, Metrics } from "../metrics/Metrics.js"
@@ -150,12 +150,13 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
     /** What was saved last: a batch that changed only the SyncKey leaves the save to the StateSaver. */
     let saved: { readonly at: number; readonly jar: number; readonly keys: string } | undefined
     const keysOf = (d: SessionData) => `${d.sid}|${d.skey}|${d.passTicket}|${d.webpushHost ?? ""}`
-    // One save at a time, so an older snapshot never lands after a newer one.
-    const saving = yield* Effect.makeSemaphore(1)
+    // One save at a time, so an older snapshot never lands after a newer one. (A FifoGate: an
+    // Effect Semaphore per session is ~1.5 KB of closures that a fleet keeps for every account.)
+    const saving = new FifoGate(1)
 
     /** Saves the session's state now; `still` false (the session has stopped) skips a late routine save. */
     const persist = (session: WxSession, reason: "changed" | "routine" | "stop", still: () => boolean = () => true) =>
-      saving.withPermits(1)(
+      saving.withPermit(
         Effect.gen(function* () {
           if (!still()) return
           saver.forget(account)
@@ -186,7 +187,9 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
 
     // NATS being away is waited out (the stored session must not be mistaken for missing);
     // a record that does not open (another key, damage) means logging in afresh.
-    const loadStored = store.load(account).pipe(
+    // Built when called (here and below): an effect built once is kept by this function's
+    // context for the session's whole life, and a fleet holds thousands of sessions.
+    const loadStored = () => store.load(account).pipe(
       Effect.retry({ schedule: untilSaved, while: (error) => error._tag === "NatsError" }),
       Effect.catchAll((error) =>
         Effect.logWarning(
@@ -262,13 +265,11 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
         // Stopping (shutdown, removal) saves the newest SyncKey, so a restart refetches nothing;
         // after it no routine save of this session may land (a removed account stays removed).
         let live = true
-        yield* Effect.addFinalizer(() =>
-          Effect.zipRight(Effect.sync(() => (live = false)), persist(session, "stop")).pipe(
-            Effect.timeout("3 seconds"),
-            Effect.ignore,
-            // The session's long-poll connection goes with it.
-            Effect.ensuring(Effect.promise(() => session.pollLane.close())),
-          ),
+        const stopped = Effect.zipRight(Effect.sync(() => (live = false)), persist(session, "stop")).pipe(
+          Effect.timeout("3 seconds"),
+          Effect.ignore,
+          // The session's long-poll connection goes with it.
+          Effect.ensuring(Effect.promise(() => session.pollLane.close())),
         )
         // The status-notify heartbeat runs between sync rounds (at least one per synccheck hold):
         // a timer fiber per session would cost memory a fleet of thousands notices.
@@ -319,8 +320,10 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
         ).pipe(
           // The loop only ends by failing: the error is what ended the session.
           Effect.flip,
+          // (`ensuring`, not a Scope: a held session keeps every frame of its stack.)
+          Effect.ensuring(stopped),
         )
-      }).pipe(Effect.scoped)
+      })
 
     /**
      * Logs in (stored session, push, QR), runs webwxinit on a fresh session and lists contacts;
@@ -328,8 +331,8 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
      * own, so the init answer and the contact list are garbage once it returns, not kept by the
      * loop below for as long as the session lives.
      */
-    const connect: Effect.Effect<Option.Option<WxSession>, never, SessionDeps> = Effect.gen(function* () {
-      const stored = yield* loadStored
+    const connect = (): Effect.Effect<Option.Option<WxSession>, never, SessionDeps> => Effect.gen(function* () {
+      const stored = yield* loadStored()
       const loggedIn = yield* logIn(stored, handle.entry.desktop ?? false, report).pipe(
         Effect.either,
       )
@@ -367,11 +370,26 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
     yield* Effect.forever(
       Effect.gen(function* () {
         yield* setState("starting")
-        const connected = yield* connect
+        const connected = yield* connect()
         if (Option.isNone(connected)) return yield* Effect.sleep(RETRY_LOGIN_AFTER)
         const ended = yield* online(connected.value)
         yield* Ref.set(handle.session, Option.none())
         yield* setState("logged_out", { reason: replyError(ended) })
       }),
     )
-  }).pipe(Effect.annotateLogs({ account: handle.entry.account }))
+  })
+
+/**
+ * `runAccount` as the body of the account's own fiber: its logs carry the account. Set on the
+ * fiber rather than with `annotateLogs`, whose frame (and the closures it keeps) a held session
+ * would carry on its stack for its whole life.
+ */
+export const accountFiber = (handle: AccountHandle): Effect.Effect<never, never, SessionDeps> =>
+  Effect.zipRight(
+    FiberRef.update(FiberRef.currentLogAnnotations, HashMap.set<string, unknown>("account", handle.entry.account)),
+    runAccount(handle).pipe(
+      // A defect in one session restarts that session only.
+      Effect.catchAllCause((cause) => Effect.logError("session crashed; restarting it", cause)),
+      Effect.forever,
+    ),
+  )

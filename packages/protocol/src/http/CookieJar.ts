@@ -1,11 +1,16 @@
 import * as Cookies from "@effect/platform/Cookies"
-import { CookieJar as ToughCookieJar } from "tough-cookie"
+import { CookieJar as ToughCookieJar, type SerializedCookieJar } from "tough-cookie"
 
 /**
  * An RFC 6265 cookie jar per account. Web WeChat sets cookies for different domains
  * (`wx2.qq.com`, `.qq.com`) and `@effect/platform`'s Cookies ignores domain and path when it
  * builds a header, so matching is left to tough-cookie. Serialisable, so a session can be
  * persisted and resumed.
+ *
+ * Between uses the cookies are kept as tough-cookie's serialized JSON, and a jar is opened only
+ * to set cookies or to build a header the cache below does not hold: a session sets cookies at
+ * login and asks the same few URLs all day, and an open jar (its store's index, a Cookie and
+ * three Dates per cookie) is ~5 KB that a fleet of thousands would keep for nothing.
  */
 export class CookieJar {
   /**
@@ -15,7 +20,7 @@ export class CookieJar {
   private readonly headers = new Map<string, { readonly header: string; readonly until: number }>()
   private changes = 0
 
-  private constructor(private readonly jar: ToughCookieJar) {}
+  private constructor(private stored: string) {}
 
   /** Grows whenever a response set a cookie: a persisted copy older than this is stale. */
   get version(): number {
@@ -23,16 +28,25 @@ export class CookieJar {
   }
 
   static empty(): CookieJar {
-    return new CookieJar(new ToughCookieJar(undefined, { rejectPublicSuffixes: false }))
+    return CookieJar.closing(new ToughCookieJar(undefined, { rejectPublicSuffixes: false }))
   }
 
   /** Restores a jar from `serialize()`'s output; undefined when it is not one. */
   static restore(serialized: unknown): CookieJar | undefined {
     try {
-      return new CookieJar(ToughCookieJar.deserializeSync(serialized as string))
+      return CookieJar.closing(ToughCookieJar.deserializeSync(serialized as string))
     } catch {
       return undefined
     }
+  }
+
+  private static closing(jar: ToughCookieJar): CookieJar {
+    return new CookieJar(JSON.stringify(jar.serializeSync()))
+  }
+
+  /** The cookies as a working jar, for as long as the caller needs it. */
+  private open(): ToughCookieJar {
+    return ToughCookieJar.deserializeSync(this.stored)
   }
 
   /** The `Cookie` header a browser would send to this (real) URL. */
@@ -42,7 +56,7 @@ export class CookieJar {
     const now = Date.now()
     const cached = this.headers.get(key)
     if (cached !== undefined && cached.until > now) return cached.header
-    const cookies = this.jar.getCookiesSync(url)
+    const cookies = this.open().getCookiesSync(url)
     let until = Number.POSITIVE_INFINITY
     for (const cookie of cookies) until = Math.min(until, cookie.expiryTime() ?? Number.POSITIVE_INFINITY)
     const built = cookies.map((cookie) => cookie.cookieString()).join("; ")
@@ -57,26 +71,28 @@ export class CookieJar {
   store(url: string, cookies: Cookies.Cookies): void {
     const set = Object.values(cookies.cookies)
     if (set.length === 0) return
+    const jar = this.open()
     for (const cookie of set) {
-      this.jar.setCookieSync(Cookies.serializeCookie(cookie), url, { ignoreError: true })
+      jar.setCookieSync(Cookies.serializeCookie(cookie), url, { ignoreError: true })
     }
+    this.stored = JSON.stringify(jar.serializeSync())
     this.headers.clear()
     this.changes++
   }
 
   /** The value of a cookie as it would be sent to `url`. */
   value(name: string, url: string): string | undefined {
-    return this.jar.getCookiesSync(url).find((c) => c.key === name)?.value
+    return this.open().getCookiesSync(url).find((c) => c.key === name)?.value
   }
 
   /** Any stored cookie of that name, whatever its domain. */
   find(name: string): string | undefined {
-    const serialized = this.jar.serializeSync()
-    return serialized?.cookies.find((c) => c.key === name)?.value as string | undefined
+    return this.serialize().cookies.find((c) => c.key === name)?.value as string | undefined
   }
 
-  serialize(): unknown {
-    return this.jar.serializeSync()
+  /** tough-cookie's serialized form, as `restore` takes it. */
+  serialize(): SerializedCookieJar {
+    return JSON.parse(this.stored) as SerializedCookieJar
   }
 }
 

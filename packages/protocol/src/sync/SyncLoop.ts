@@ -97,7 +97,22 @@ const hostAfter = (hosts: HostSet, current: string): string =>
 const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
   Effect.gen(function* () {
     const policies = yield* RetryPolicies
-    const driver = yield* Schedule.driver(backoff(options.reconnect ?? policies.syncReconnect))
+    const schedule = backoff(options.reconnect ?? policies.syncReconnect)
+    // The reconnect schedule's driver exists only between a failure and the next success: a
+    // driver per connected session is ~3 KB that thousands of held sessions would keep for nothing.
+    let driver: Schedule.ScheduleDriver<unknown, unknown> | undefined
+    const reset = Effect.sync(() => {
+      driver = undefined
+    })
+    const waitOut = (error: SessionCallError) =>
+      Effect.suspend(() =>
+        driver === undefined
+          ? Effect.flatMap(Schedule.driver(schedule), (made) => {
+              driver = made
+              return made.next(error)
+            })
+          : driver.next(error),
+      )
     const { webpushHost } = yield* session.data.get
     const config = yield* ProtocolConfig
     const clock = yield* Effect.clock
@@ -129,7 +144,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
     const fetch = (state: LoopState): Step =>
       gate(webwxsync(session)).pipe(
         Effect.matchEffect({
-          onSuccess: (batch) => Effect.as(driver.reset, fetched(state, batch)),
+          onSuccess: (batch) => Effect.as(reset, fetched(state, batch)),
           onFailure: (error) => fetchFailed(state, error),
         }),
       )
@@ -173,7 +188,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
               yield* hostAnswered(state.host)
               const connected = state.connected ? [] : [SyncEvent.Connected({ host: state.host })]
               if (selector === 0) {
-                yield* driver.reset
+                yield* reset
                 return [connected, { ...state, connected: true, failures: 0 }] as const
               }
               const [events, next] = yield* fetch({ ...state, connected: true })
@@ -205,7 +220,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
         const early = yield* Effect.timeoutOption(Fiber.await(check), HELD_MEANS_UP_MS)
         if (Option.isSome(early)) return yield* afterSynccheck(state, early.value)
         yield* hostAnswered(state.host)
-        yield* driver.reset
+        yield* reset
         return [
           [SyncEvent.Connected({ host: state.host })],
           { ...state, connected: true, failures: 0, pending: check },
@@ -291,7 +306,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
     const step = (state: LoopState): Step => {
       const { waitFor, host } = state
       if (waitFor === undefined) return go(state)
-      const backoffOver = driver.next(waitFor).pipe(Effect.orElseFail(() => waitFor), Effect.as(host))
+      const backoffOver = waitOut(waitFor).pipe(Effect.orElseFail(() => waitFor), Effect.as(host))
       const { hostWatch } = options
       // A host that failed may be woken early by another session's answer; a 1205 is this
       // account's own to wait out, and a failed fetch is not about the webpush hosts.
