@@ -7,10 +7,11 @@ export const LARGE_FLEET_HEAP_GROWING_PERCENT = 100
 export const LARGE_FLEET_SESSIONS = 5_000
 
 /**
- * A fleet's live heap is large and steady (about 85 KB a session), and V8's own growing factor
- * lets RSS reach three to four times it: 1.9–2.2 GiB at 10,000 sessions. 60 % kept them at
- * 1.3–1.4 GiB but collected so often that the idle fleet spent 23 % of a core; 100 % holds
- * 1.5–1.6 GiB at 12–13 % idle, with at least as much throughput (BENCHMARKS.md, session 4).
+ * A fleet's live heap is large and steady (about 85 KB a session when this was measured, ~35 KB
+ * since session 10), and V8's own growing factor lets RSS reach three to four times it: 1.9–2.2
+ * GiB at 10,000 sessions then. 60 % kept them at 1.3–1.4 GiB but collected so often that the
+ * idle fleet spent 23 % of a core; 100 % held 1.5–1.6 GiB at 12–13 % idle, with at least as much
+ * throughput (BENCHMARKS.md, session 4; 0.93–1.0 GiB since session 10).
  * With a thousand sessions a tight setting cost a quarter of the throughput (more
  * collections of a heap that is small anyway), so by default (`WXFLEET_HEAP_GROWING_PERCENT`
  * unset or `auto`) it applies once the fleet reaches 5,000 sessions; a number applies it from the

@@ -3,6 +3,7 @@ import { textEventOf } from "../src/supervisor/FleetObserver.js"
 import {
   parseSupervisorArgs,
   runSupervisorScenario,
+  supervisorTable,
   UsageError,
   type SupervisorFigures,
 } from "../src/supervisor/scenario.js"
@@ -77,6 +78,8 @@ describe("the supervisor scenario", () => {
     // The supervisor's event-loop lag over the step, read from its /metrics.
     assert.isAbove(step!.eventLoopLagMs!.p50, 0)
     assert.isAtLeast(step!.eventLoopLagMs!.max, step!.eventLoopLagMs!.p99)
+    // What a delivered message cost each process, for comparing code across machines.
+    assert.match(supervisorTable(figures), /CPU ms per message delivered[^|]*\| (\d+\.\d{3} \/ ){4}\d+\.\d{3} \|/)
     assert.strictEqual(figures.sessionEvents["awaiting_scan"], 10)
     // Every webpush host down for 2 s: every session reconnects, and all are back.
     assert.isDefined(figures.outage)
