@@ -530,3 +530,24 @@ const assertRejects = async (promise: Promise<unknown>, pattern?: RegExp): Promi
   }
   assert.fail("expected a rejection")
 }
+
+describe("the serving process", () => {
+  it("says how late its event loop ran since the last reading, and its memory", async () => {
+    type Reading = { samples: number; eventLoopDelayMs: { p50: number; p99: number; max: number }; heapUsedMb: number; rssMb: number }
+    await ok("POST", "/process/event-loop") // what came before is not this test's
+    // The simulator serves from this process: hold its event loop for 200 ms.
+    const until = performance.now() + 200
+    while (performance.now() < until) {
+      // busy on purpose
+    }
+    const stalled = (await ok("POST", "/process/event-loop")) as unknown as Reading
+    assert.isAtLeast(stalled.eventLoopDelayMs.max, 150)
+    assert.isAtLeast(stalled.eventLoopDelayMs.max, stalled.eventLoopDelayMs.p99)
+    assert.isAbove(stalled.heapUsedMb, 1)
+    assert.isAtLeast(stalled.rssMb, stalled.heapUsedMb)
+    // Each reading restarts it: the stall is not reported twice.
+    const after = (await ok("POST", "/process/event-loop")) as unknown as Reading
+    assert.isBelow(after.eventLoopDelayMs.max, 150)
+    await refused(405, "GET", "/process/event-loop")
+  })
+})

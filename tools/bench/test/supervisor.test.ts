@@ -78,6 +78,9 @@ describe("the supervisor scenario", () => {
     // The supervisor's event-loop lag over the step, read from its /metrics.
     assert.isAbove(step!.eventLoopLagMs!.p50, 0)
     assert.isAtLeast(step!.eventLoopLagMs!.max, step!.eventLoopLagMs!.p99)
+    // The simulator's, from its control API: a loop sampled every 10 ms runs at least that late.
+    assert.isAtLeast(step!.simulatorEventLoopLagMs!.p50, 9)
+    assert.isAtLeast(step!.simulatorEventLoopLagMs!.max, step!.simulatorEventLoopLagMs!.p99)
     // What a delivered message cost each process, for comparing code across machines.
     assert.match(supervisorTable(figures), /CPU ms per message delivered[^|]*\| (\d+\.\d{3} \/ ){4}\d+\.\d{3} \|/)
     assert.strictEqual(figures.sessionEvents["awaiting_scan"], 10)

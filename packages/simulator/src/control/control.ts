@@ -7,6 +7,7 @@ import { matchRoute, readJsonBody, statusOf, writeJson, type ControlRoute } from
 import { inspectRoutes } from "./inspectRoutes.js"
 import { phoneRoutes } from "./phoneRoutes.js"
 import { playRoutes } from "./playRoutes.js"
+import { processRoutes } from "./processRoutes.js"
 import { worldRoutes } from "./worldRoutes.js"
 
 /**
@@ -22,6 +23,7 @@ export const controlHandler = (sim: Simulator): ControlHandler => {
     ...playRoutes(sim.world),
     ...faultRoutes(sim),
     ...inspectRoutes(sim.world, feed),
+    ...processRoutes(),
   ]
 
   return async (

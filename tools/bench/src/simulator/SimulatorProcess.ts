@@ -82,6 +82,15 @@ export class SimulatorProcess {
     return answer
   }
 
+  /**
+   * How late the simulator's event loop ran since the last call (each call starts the next
+   * span), in ms: a stall there delays the answers it owes, as one in the client would.
+   */
+  async eventLoopLag(): Promise<{ readonly p50: number; readonly p99: number; readonly max: number }> {
+    return (await this.control<{ eventLoopDelayMs: { p50: number; p99: number; max: number } }>("POST", "/process/event-loop"))
+      .eventLoopDelayMs
+  }
+
   /** Waits until the simulator holds `expected` synccheck polls (or `timeoutMs` passed); returns how many it holds. */
   async waitForHeldPolls(
     expected: number,

@@ -117,6 +117,8 @@ export interface LoadStepFigures {
    * a stall, which every message waiting at the time sees as latency.
    */
   readonly eventLoopLagMs?: EventLoopLag
+  /** The simulator's over the same span: its stalls delay every answer it owes, so they are latency too. */
+  readonly simulatorEventLoopLagMs?: EventLoopLag
   /** The step's window on CLOCK_MONOTONIC in µs, the clock of a `--cpu-prof` profile's samples. */
   readonly monotonicUs: readonly [start: number, end: number]
 }
@@ -280,7 +282,8 @@ export const runSupervisorBenchmark = async (
     const friends = loggedInAccounts.map((a) => fleet.friends.get(a) ?? [])
     const runStep = async (rate: number, seconds: number, tag: string, name: string): Promise<LoadStepFigures> => {
       checkDeadline()
-      await supervisor.eventLoopLag() // starts the lag histogram afresh
+      // Both lag histograms start afresh.
+      await Promise.all([supervisor.eventLoopLag(), sim.eventLoopLag()])
       const measured = await loadStep(sim, observer, pids, {
         rate,
         seconds,
@@ -291,11 +294,13 @@ export const runSupervisorBenchmark = async (
         checkDeadline,
         fail,
       })
-      const step = { ...measured, eventLoopLagMs: await supervisor.eventLoopLag() }
+      const [eventLoopLagMs, simulatorEventLoopLagMs] = await Promise.all([supervisor.eventLoopLag(), sim.eventLoopLag()])
+      const step = { ...measured, eventLoopLagMs, simulatorEventLoopLagMs }
       log(
         `${name} ${rate}/s: sent ${step.sentPerSecond.toFixed(0)}/s, delivered ${step.deliveredPerSecond.toFixed(0)}/s, ` +
           `p50 ${step.latencyMs.p50.toFixed(1)} ms, p99 ${step.latencyMs.p99.toFixed(1)} ms, ` +
-          `backlog ${step.backlogAtEnd}, late ${step.late}, event-loop lag max ${step.eventLoopLagMs.max.toFixed(0)} ms`,
+          `backlog ${step.backlogAtEnd}, late ${step.late}, event-loop lag max ${step.eventLoopLagMs.max.toFixed(0)} ms ` +
+          `(simulator ${step.simulatorEventLoopLagMs.max.toFixed(0)} ms)`,
       )
       return step
     }
@@ -761,6 +766,9 @@ export const supervisorTable = (f: SupervisorFigures): string => {
     const lag = s.eventLoopLagMs
     if (lag !== undefined)
       rows.push([`${name}: supervisor event-loop lag p50 / p99 / max`, `${ms(lag.p50)} / ${ms(lag.p99)} / ${ms(lag.max)}`])
+    const simLag = s.simulatorEventLoopLagMs
+    if (simLag !== undefined)
+      rows.push([`${name}: simulator event-loop lag p50 / p99 / max`, `${ms(simLag.p50)} / ${ms(simLag.p99)} / ${ms(simLag.max)}`])
   }
   if (f.outage !== undefined) {
     const o2 = f.outage
