@@ -490,20 +490,28 @@ describe("SyncLoop", () => {
     }).pipe(Effect.provide(layer)),
   )
 
-  it.live("waits out a 1205 frequency block on the same host (no rotation), then syncs", () =>
+  /** After `throttle`, the account's two next answers of `endpoint` are 1205; one text then. */
+  const waitsOut1205 = (wxid: string, endpoint: "synccheck" | "webwxsync", throttle: () => void) =>
     Effect.gen(function* () {
-      const session = yield* newAccount("wxid_throttled")
-      sim.world.rateLimitSyncchecks("wxid_throttled", 2)
-      yield* say("wxid_throttled", ["t1"])
+      const session = yield* newAccount(wxid)
+      throttle()
+      yield* say(wxid, ["t1"])
       const events = yield* runUntil(session, (seen) => textsOf(seen).length >= 1)
       const reconnecting = events.filter(SyncEvent.$is("Reconnecting"))
-      expect(reconnecting.map((e) => [e.host, e.attempt, e.error._tag, e.error.host])).toEqual([
-        [WEBPUSH, 1, "RateLimited", WEBPUSH],
-        [WEBPUSH, 2, "RateLimited", WEBPUSH],
+      expect(reconnecting.map((e) => [e.host, e.attempt, e.error._tag, e.error.endpoint])).toEqual([
+        [WEBPUSH, 1, "RateLimited", endpoint],
+        [WEBPUSH, 2, "RateLimited", endpoint],
       ])
       expect(textsOf(events)).toEqual(["t1"])
       expect((yield* session.data.get).webpushHost).toBe(WEBPUSH)
-    }).pipe(Effect.provide(layer)),
+    }).pipe(Effect.provide(layer))
+
+  it.live("waits out a 1205 frequency block on the same host (no rotation), then syncs", () =>
+    waitsOut1205("wxid_throttled", "synccheck", () => sim.world.rateLimitSyncchecks("wxid_throttled", 2)),
+  )
+
+  it.live("waits out a webwxsync answered 1205 on the same host, then delivers the batch once", () =>
+    waitsOut1205("wxid_syncthrottled", "webwxsync", () => sim.world.rateLimitSyncs("wxid_syncthrottled", 2)),
   )
 
   it.scopedLive(

@@ -416,6 +416,24 @@ describe("faults", () => {
     await refused(400, "POST", "/faults/synccheck-rate-limit", { account: "wxid_bot2", count: -1 })
   })
 
+  it("answers webwxsync 1205 with nothing in it and nothing confirmed, then the batch", async () => {
+    const client = await qrLogin(sim, "wxid_bot2")
+    await drain(client)
+    world.say("wxid_bot1", "wxid_bot2", { MsgType: 1, Content: "held back" })
+    await ok("POST", "/faults/sync-rate-limit", { account: "wxid_bot2", count: 1 })
+    const { account } = (await ok("GET", "/accounts/wxid_bot2")) as { account: { rateLimitedSyncs: number; acknowledged: number } }
+    assert.strictEqual(account.rateLimitedSyncs, 1)
+    const blocked = (await sync(client)).body
+    assert.strictEqual(blocked.BaseResponse.Ret, 1205)
+    assert.strictEqual(blocked.AddMsgCount, 0)
+    const after = (await ok("GET", "/accounts/wxid_bot2")) as { account: { rateLimitedSyncs: number; acknowledged: number } }
+    assert.deepEqual([after.account.rateLimitedSyncs, after.account.acknowledged], [0, account.acknowledged])
+    const next = (await sync(client)).body
+    assert.strictEqual(next.BaseResponse.Ret, 0)
+    assert.include(JSON.stringify(next.AddMsgList), "held back")
+    await refused(400, "POST", "/faults/sync-rate-limit", { account: "wxid_bot2", count: -1 })
+  })
+
   it("breaks the next answers on a path: truncated, an HTML error page, or empty", async () => {
     const client = await qrLogin(sim, "wxid_bot1")
     await drain(client)
@@ -452,6 +470,7 @@ describe("faults", () => {
     await ok("POST", "/faults/latency", { host: "*", ms: 5 })
     await ok("POST", "/faults/rate-limit", { account: "wxid_bot1", after: 0 })
     await ok("POST", "/faults/synccheck-rate-limit", { account: "wxid_bot1", count: 5 })
+    await ok("POST", "/faults/sync-rate-limit", { account: "wxid_bot1", count: 5 })
     await ok("POST", "/faults/malformed", { path: "/webwxsync", count: 5 })
     await ok("POST", "/faults/clear")
     assert.isFalse(sim.faults.isDown("file.wx.qq.com"))

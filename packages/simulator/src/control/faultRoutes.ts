@@ -6,7 +6,7 @@ import {
   LatencyBody,
   MalformedBody,
   RateLimitBody,
-  SynccheckRateLimitBody,
+  RateLimitedAnswersBody,
 } from "./schemas.js"
 
 /** Host names must be ones the simulator serves, so a typo is refused instead of never matching. */
@@ -14,6 +14,17 @@ const knownHost = (host: string, allowAll = false): string => {
   if ((allowAll && host === "*") || classifyHost(host)) return host
   throw new ControlError(400, `unknown host ${host}`)
 }
+
+/** A fault that makes an account's next `count` answers of one kind 1205 (`{account, count}`). */
+const rateLimitedAnswers = (pattern: string, set: (account: string, count: number) => void): ControlRoute => ({
+  method: "POST",
+  pattern,
+  handle: async ({ body }) => {
+    const { account, count } = decode(RateLimitedAnswersBody, await body())
+    set(account, count)
+    return {}
+  },
+})
 
 /** Faults: hosts down, latency, 1205 rate limits, malformed answers, cut long polls. */
 export const faultRoutes = (sim: Simulator): ReadonlyArray<ControlRoute> => {
@@ -53,15 +64,8 @@ export const faultRoutes = (sim: Simulator): ReadonlyArray<ControlRoute> => {
         return {}
       },
     },
-    {
-      method: "POST",
-      pattern: "/faults/synccheck-rate-limit",
-      handle: async ({ body }) => {
-        const { account, count } = decode(SynccheckRateLimitBody, await body())
-        world.rateLimitSyncchecks(account, count)
-        return {}
-      },
-    },
+    rateLimitedAnswers("/faults/synccheck-rate-limit", (account, count) => world.rateLimitSyncchecks(account, count)),
+    rateLimitedAnswers("/faults/sync-rate-limit", (account, count) => world.rateLimitSyncs(account, count)),
     {
       method: "POST",
       pattern: "/faults/malformed",
@@ -89,6 +93,7 @@ export const faultRoutes = (sim: Simulator): ReadonlyArray<ControlRoute> => {
         for (const account of world.accounts.values()) {
           account.sendsBeforeRateLimit = undefined
           account.rateLimitedSyncchecks = 0
+          account.rateLimitedSyncs = 0
         }
         return {}
       },

@@ -135,7 +135,8 @@ export const RateLimitBody = Schema.Struct({
   account: Wxid,
   after: Schema.NullOr(Count(1_000_000)),
 })
-export const SynccheckRateLimitBody = Schema.Struct({ account: Wxid, count: Count(1_000_000) })
+/** The next `count` synccheck or webwxsync answers of an account are 1205. */
+export const RateLimitedAnswersBody = Schema.Struct({ account: Wxid, count: Count(1_000_000) })
 export const MalformedBody = Schema.Struct({
   host: optional(Schema.String),
   path: optional(Schema.String.pipe(Schema.minLength(1))),

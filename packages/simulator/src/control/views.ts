@@ -36,6 +36,7 @@ export const accountDetail = (account: Account) => ({
   acknowledged: account.acknowledgedSeq,
   sendsBeforeRateLimit: account.sendsBeforeRateLimit ?? null,
   rateLimitedSyncchecks: account.rateLimitedSyncchecks,
+  rateLimitedSyncs: account.rateLimitedSyncs,
   friendList: [...account.friends.keys()],
   groupList: [...account.groups],
 })

@@ -124,6 +124,11 @@ const webwxsync = async (ctx: Context): Promise<void> => {
   if (!auth) return
   const { world } = ctx
   const { account, session, body } = auth
+  if (account.rateLimitedSyncs > 0) {
+    account.rateLimitedSyncs -= 1
+    ctx.sendJson(syncFailure(RATE_LIMITED))
+    return
+  }
   const position = positionOfSyncKey(session, body["SyncKey"], account.headSeq)
   if (position === undefined) {
     ctx.sendJson(syncFailure(0))

@@ -96,6 +96,8 @@ export class Account {
   sendsBeforeRateLimit: number | undefined
   /** How many of the next synccheck answers are retcode 1205, the frequency block (fault). */
   rateLimitedSyncchecks = 0
+  /** How many of the next webwxsync answers are Ret 1205 (fault): nothing is confirmed or sent by them. */
+  rateLimitedSyncs = 0
 
   constructor(
     readonly person: Person,
@@ -433,6 +435,14 @@ export class World {
     const target = this.account(account)
     target.rateLimitedSyncchecks = count
     target.session?.wake()
+  }
+
+  /**
+   * Fault: the account's next `count` webwxsync answers are Ret 1205 (0 removes it), which
+   * neither confirm the client's SyncKey nor carry anything: the batch waits for a later call.
+   */
+  rateLimitSyncs(account: string, count: number): void {
+    this.account(account).rateLimitedSyncs = count
   }
 
   /** Logs the account's web session out from the phone or server side: 1100, 1101 or 1102. */
