@@ -11,6 +11,14 @@ describe("Session.wxidOf", () => {
     expect(s.userName("12345@chatroom")).toMatch(/^@@[0-9a-f]{64}$/)
   })
 
+  it("finds a wxid that became known after its index was built, as a card's in the log does", () => {
+    const known = ["wxid_a"]
+    const s = new Session("wxid_me", "wx2.qq.com", false, 0, () => known, () => false)
+    expect(s.wxidOf(s.userName("wxid_a"))).toBe("wxid_a") // builds the index
+    known.push("wxid_recommended")
+    expect(s.wxidOf(s.userName("wxid_recommended"))).toBe("wxid_recommended")
+  })
+
   it("knows nobody else, not even a name that shares a known one's first digits", () => {
     const s = session()
     const known = s.userName("wxid_a")

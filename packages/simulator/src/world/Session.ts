@@ -60,7 +60,9 @@ export class Session {
     const index = (this.reverseNames ??= this.nameIndex())
     const candidate = index.wxids[lowerBound(index.keys, key)]
     if (candidate !== undefined && this.userName(candidate) === userName) return candidate
-    // Two names that share their first digits (about one in 2^28): look the long way.
+    // Not in the index: a wxid that became known since it was built without a `forgetNames`
+    // (a card's RecommendInfo in the log), or two names sharing their first digits. Look the
+    // long way, through what is known now.
     for (const wxid of this.knownWxids()) if (this.userName(wxid) === userName) return wxid
     return undefined
   }
