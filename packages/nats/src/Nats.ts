@@ -154,17 +154,34 @@ export const publishPersistentBatch = (
   timeoutMs = 5_000,
 ): Effect.Effect<ReadonlyArray<PubAck>, NatsError, Nats> =>
   Effect.flatMap(Nats, ({ jetstream }) =>
-    tryNats(`publish ${messages.length} messages`, () =>
-      Promise.all(
-        messages.map((m) =>
-          jetstream.publish(m.subject, m.payload, {
-            ...(m.msgId === undefined ? {} : { msgID: m.msgId }),
-            timeout: timeoutMs,
-          }),
-        ),
-      ),
+    tryNats(`publish ${messages.length} messages`, () => publishAllNow(jetstream, messages, timeoutMs)),
+  )
+
+const publishAllNow = (jetstream: JetStreamClient, messages: ReadonlyArray<PersistentMessage>, timeoutMs: number) =>
+  Promise.all(
+    messages.map((m) =>
+      jetstream.publish(m.subject, m.payload, {
+        ...(m.msgId === undefined ? {} : { msgID: m.msgId }),
+        timeout: timeoutMs,
+      }),
     ),
   )
+
+/**
+ * `publishPersistentBatch` outside Effect, for a caller's callback path: `done` is called once,
+ * with the error when any message was not acknowledged (a retry sends the whole batch again).
+ */
+export const publishPersistentBatchThen = (
+  jetstream: JetStreamClient,
+  messages: ReadonlyArray<PersistentMessage>,
+  done: (error: NatsError | undefined) => void,
+  timeoutMs = 5_000,
+): void => {
+  publishAllNow(jetstream, messages, timeoutMs).then(
+    () => done(undefined),
+    (error: unknown) => done(natsError(`publish ${messages.length} messages`)(error)),
+  )
+}
 
 const toHeaders = (values: Readonly<Record<string, string>>): MsgHdrs => {
   const h = natsHeaders()

@@ -6,6 +6,7 @@ export {
   keyValue,
   publishPersistent,
   publishPersistentBatch,
+  publishPersistentBatchThen,
   request,
   serve,
   tryNats,

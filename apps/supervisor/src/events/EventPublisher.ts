@@ -1,5 +1,5 @@
 import { EVENTS_STREAM, subjects, type EventKind } from "@wxfleet/contracts"
-import { ensureStream, publishPersistentBatch, type Nats } from "@wxfleet/nats"
+import { ensureStream, Nats, publishPersistentBatch, publishPersistentBatchThen, type PersistentMessage } from "@wxfleet/nats"
 import { Schedules } from "@wxfleet/protocol"
 import { Duration, Effect, Schedule } from "effect"
 import { SupervisorConfig } from "../config/SupervisorConfig.js"
@@ -37,17 +37,19 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
       duplicateWindowMs: Duration.toMillis(DUPLICATE_WINDOW),
     })
 
+    const { jetstream } = yield* Nats
+    const messagesOf = (events: ReadonlyArray<OutboundEvent>): Array<PersistentMessage> =>
+      events.map((event) => ({
+        subject: s.event(event.account, event.kind),
+        // Encoded here: Buffer.from takes small strings from a shared pool, where the NATS
+        // client's TextEncoder allocated a new ArrayBuffer for every event.
+        payload: Buffer.from(JSON.stringify(event.payload)),
+        ...(event.msgId === undefined ? {} : { msgId: event.msgId }),
+      }))
+
     const publishAll = (events: ReadonlyArray<OutboundEvent>): Effect.Effect<void, never, Nats> => {
       if (events.length === 0) return Effect.void
-      const publish = publishPersistentBatch(
-        events.map((event) => ({
-          subject: s.event(event.account, event.kind),
-          // Encoded here: Buffer.from takes small strings from a shared pool, where the NATS
-          // client's TextEncoder allocated a new ArrayBuffer for every event.
-          payload: Buffer.from(JSON.stringify(event.payload)),
-          ...(event.msgId === undefined ? {} : { msgId: event.msgId }),
-        })),
-      ).pipe(
+      const publish = publishPersistentBatch(messagesOf(events)).pipe(
         Effect.asVoid,
         Effect.tapError((error) => Effect.logWarning("events not acknowledged; publishing again", error.message)),
       )
@@ -55,6 +57,15 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
       return Schedules.retryAfterFailure(publish, Effect.succeed(untilPublished)).pipe(Effect.orDie)
     }
 
-    return { publishAll } as const
+    /**
+     * One attempt of `publishAll` outside Effect, for the sync round's callback path: `done(true)`
+     * once every event is acknowledged; on `false` the caller goes the Effect path, which retries.
+     */
+    const publishAllThen = (events: ReadonlyArray<OutboundEvent>, done: (acknowledged: boolean) => void): void => {
+      if (events.length === 0) return done(true)
+      publishPersistentBatchThen(jetstream, messagesOf(events), (error) => done(error === undefined))
+    }
+
+    return { publishAll, publishAllThen } as const
   }),
 }) {}

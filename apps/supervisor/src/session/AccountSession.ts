@@ -176,14 +176,21 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
      */
     const persistAfterBatch = (session: WxSession, interval: Duration.Duration, routineSave: Effect.Effect<void>) =>
       Effect.suspend(() => {
-        const data = session.data.current()
-        if (saved === undefined || saved.jar !== session.jar.version || saved.keys !== keysOf(data)) {
-          return persist(session, "changed")
-        }
-        if (Duration.toMillis(interval) === 0) return persist(session, "routine")
-        saver.markUnsaved(account, saved.at, routineSave)
-        return Effect.void
+        const save = saveAfterBatch(session, interval, routineSave)
+        return save === undefined ? Effect.void : persist(session, save)
       })
+    /** The save `persistAfterBatch` runs now, if any; a SyncKey alone is marked unsaved here. */
+    const saveAfterBatch = (
+      session: WxSession,
+      interval: Duration.Duration,
+      routineSave: Effect.Effect<void>,
+    ): "changed" | "routine" | undefined => {
+      const data = session.data.current()
+      if (saved === undefined || saved.jar !== session.jar.version || saved.keys !== keysOf(data)) return "changed"
+      if (Duration.toMillis(interval) === 0) return "routine"
+      saver.markUnsaved(account, saved.at, routineSave)
+      return undefined
+    }
 
     // NATS being away is waited out (the stored session must not be mistaken for missing);
     // a record that does not open (another key, damage) means logging in afresh.
@@ -275,12 +282,39 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
         // a timer fiber per session would cost memory a fleet of thousands notices.
         const heartbeatMs = Duration.toMillis(config.heartbeatInterval)
         let heartbeatAt = Date.now() + heartbeatMs
-        const afterBatch = persistAfterBatch(session, saveInterval, persist(session, "routine", () => live))
-        const heartbeat = Effect.suspend(() => {
-          if (Date.now() < heartbeatAt) return Effect.void
+        const routineSave = persist(session, "routine", () => live)
+        const afterBatch = persistAfterBatch(session, saveInterval, routineSave)
+        /** A save a batch handled by `plain` needs, made before the next round (as `afterBatch` would). */
+        let saveDue: "changed" | "routine" | undefined
+        const afterRound = Effect.suspend(() => {
+          const save = saveDue === undefined ? Effect.void : persist(session, saveDue)
+          saveDue = undefined
+          if (Date.now() < heartbeatAt) return save
           heartbeatAt = Date.now() + heartbeatMs
-          return Session.statusNotify(session, 3).pipe(Effect.ignoreLogged)
+          return Effect.zipRight(save, Session.statusNotify(session, 3).pipe(Effect.ignoreLogged))
         })
+        const countIn = (events: ReadonlyArray<OutboundEvent>) =>
+          metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
+        // A steady round's batch as callbacks (the Batch case below, step for step): most of a
+        // fleet's CPU goes to these rounds. Any failure hands the batch to the Effect path.
+        const plain: SyncLoop.PlainChain = {
+          due: () => saveDue !== undefined || Date.now() >= heartbeatAt,
+          batch: (batch, commit, done) => {
+            const events = batchEvents(batch, self)
+            publisher.publishAllThen(events, (acknowledged) => {
+              if (!acknowledged) return done(false)
+              try {
+                commit()
+                saveDue = saveAfterBatch(session, saveInterval, routineSave)
+                countIn(events)
+              } catch {
+                // Done again by the Effect path, where a defect ends the session as it should.
+                return done(false)
+              }
+              done(true)
+            })
+          },
+        }
         return yield* SyncLoop.runSyncLoop(
           session,
           (event) => {
@@ -307,16 +341,13 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
                   publisher.publishAll(events),
                   Effect.zipRight(
                     event.commit,
-                    Effect.zipRight(
-                      afterBatch,
-                      Effect.sync(() => metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)),
-                    ),
+                    Effect.zipRight(afterBatch, Effect.sync(() => countIn(events))),
                   ),
                 )
               }
             }
           },
-          { afterRound: heartbeat, fetchGate: handle.syncGate, hostWatch: handle.hostWatch },
+          { afterRound, plain, fetchGate: handle.syncGate, hostWatch: handle.hostWatch },
         ).pipe(
           // The loop only ends by failing: the error is what ended the session.
           Effect.flip,

@@ -10,7 +10,7 @@ import { tracing } from "../Tracing.js"
 import type { HostWatch } from "./HostWatch.js"
 import type { SynccheckAnswer } from "../wire/javascript.js"
 import { judgeSynccheck, synccheck, synccheckOptions, synccheckUrl } from "./Synccheck.js"
-import { commitKeys, webwxsync, webwxsyncThen, type SyncBatch } from "./WebwxSync.js"
+import { commitKeys, commitKeysNow, webwxsync, webwxsyncThen, type SyncBatch } from "./WebwxSync.js"
 
 /** What the sync loop reports: changes to handle, and the state of its connection. */
 export type SyncEvent = Data.TaggedEnum<{
@@ -86,6 +86,26 @@ type Step = Effect.Effect<
   Transport | ProtocolConfig
 >
 
+/** Connected (or draining) with no failure since the last success: the round `plainRound` runs. */
+const steady = (state: LoopState): boolean =>
+  state.failures === 0 && state.pending === undefined && (state.draining || state.connected)
+
+/**
+ * How `runSyncLoop`'s caller takes a steady round's batch without a fiber step: most of a
+ * fleet's CPU goes to such rounds, and each step through the fiber (resume, the handler's
+ * effects, the next round) costs more than the batch's own work.
+ */
+export interface PlainChain {
+  /**
+   * Handles `batch`: its events out, then `commit()` (the keys move on), then `done(true)`; or
+   * `done(false)` without committing, when it needs the Effect path (the batch then comes as a
+   * Batch event, and may be published again: events carry ids for that). Must not throw.
+   */
+  readonly batch: (batch: SyncBatch, commit: () => void, done: (handled: boolean) => void) => void
+  /** Whether the caller's `afterRound` has work now: the loop then steps through the fiber. */
+  readonly due: () => boolean
+}
+
 /** The candidate after `current`, wrapping around; the first one when `current` is none of them. */
 const hostAfter = (hosts: HostSet, current: string): string =>
   webpushOrder(hosts, current).find((host) => host !== current) ?? current
@@ -94,7 +114,7 @@ const hostAfter = (hosts: HostSet, current: string): string =>
  * The loop's state machine: `step` runs one synccheck/webwxsync round (after waiting out the
  * reconnect schedule when the last one failed) and answers its events and the next state.
  */
-const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
+const makeStepper = (session: WxSession, options: SyncLoopOptions, chain?: PlainChain) =>
   Effect.gen(function* () {
     const policies = yield* RetryPolicies
     const schedule = backoff(options.reconnect ?? policies.syncReconnect)
@@ -233,13 +253,18 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
      * the synccheck, the wait for a fetch permit and the webwxsync, with one Effect step for the
      * whole round instead of a chain of them per call; a fleet's CPU goes mostly to such rounds.
      * Its results and failures are those of `poll` and `fetch`, and anything unusual goes on
-     * through them. (No schedule reset: nothing failed since the last one.)
+     * through them. (No schedule reset: nothing failed since the last one.) With a `chain`, a
+     * batch goes to its handler here and, while the loop stays steady and the chain has nothing
+     * due, the next round starts here too: the fiber steps only for what is not routine.
      */
-    const plainRound = (state: LoopState, transport: PlainTransport): Step =>
+    const plainRound = (first: LoopState, transport: PlainTransport): Step =>
       Effect.async((resume) => {
+        let state = first
         let call: Call | undefined
         let leave: (() => void) | undefined
         let thrown = false
+        /** Set by the canceler: a batch handled after it starts no further round. */
+        let stopped = false
         /**
          * Runs a callback's work; a throw ends the round as a defect, as a throw inside an effect
          * would, instead of reaching undici or another session's gate release.
@@ -249,6 +274,7 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
             work()
           } catch (defect) {
             thrown = true
+            stopped = true
             call = undefined
             leave?.()
             resume(Effect.die(defect))
@@ -259,11 +285,26 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
             call = webwxsyncThen(session, transport, config, (result) => {
               call = undefined
               leave?.()
-              resume(
-                Effect.matchEffect(result, {
-                  onSuccess: (batch) => Effect.succeed(fetched(state, batch)),
-                  onFailure: (error) => fetchFailed(state, error),
-                }),
+              leave = undefined
+              if (Exit.isFailure(result)) {
+                return resume(
+                  Effect.matchEffect(result, {
+                    onSuccess: (batch) => Effect.succeed(fetched(state, batch)),
+                    onFailure: (error) => fetchFailed(state, error),
+                  }),
+                )
+              }
+              const round = fetched(state, result.value)
+              if (chain === undefined) return resume(Effect.succeed(round))
+              // Handled without a fiber step when the session's handler can; else as an event.
+              guarded(() =>
+                chain.batch(result.value, commitKeysNow(session, result.value), (handled) =>
+                  guarded(() => {
+                    if (stopped) return
+                    if (!handled) return resume(Effect.succeed(round))
+                    next(round[1])
+                  }),
+                ),
               )
             })
           })
@@ -273,8 +314,8 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
           // A permit granted at once, to a fetch that threw before `leave` was known: give it back.
           if (thrown) leave()
         }
-        if (state.draining) fetchInTurn()
-        else {
+        const start = () => {
+          if (state.draining) return fetchInTurn()
           const url = synccheckUrl(session.data.current(), state.host, clock.unsafeCurrentTimeMillis())
           call = transport.textThen({ method: "GET", url }, synccheckOptions(session, config), (result) =>
             guarded(() => {
@@ -283,19 +324,28 @@ const makeStepper = (session: WxSession, options: SyncLoopOptions) =>
               // A failure (or a defect) goes on as the Effect path's round would take it.
               if (Exit.isFailure(answer)) return resume(afterSynccheck(state, answer))
               hostAnsweredNow(state.host)
-              if (answer.value.selector === 0) return resume(Effect.succeed([[], state] as const))
+              if (answer.value.selector === 0) return chain === undefined ? resume(Effect.succeed([[], state] as const)) : next(state)
               fetchInTurn()
             }),
           )
         }
+        /** After a round handled here: the next one, while steady and the caller has nothing due. */
+        const next = (after: LoopState) => {
+          if (stopped) return
+          if (!steady(after) || chain?.due() !== false) return resume(Effect.succeed([[], after] as const))
+          state = after
+          start()
+        }
+        start()
         return Effect.sync(() => {
+          stopped = true
           call?.stop()
           leave?.()
         })
       })
 
     const go = (state: LoopState): Step =>
-      plain !== undefined && state.failures === 0 && state.pending === undefined && (state.draining || state.connected)
+      plain !== undefined && steady(state)
         ? plainRound(state, plain)
         : state.draining
           ? fetch(state)
@@ -361,7 +411,7 @@ export const runSyncLoop = <E, R, R2 = never>(
   options: RunSyncLoopOptions<R2> = {},
 ): Effect.Effect<never, SessionCallError | E, Transport | ProtocolConfig | R | R2> =>
   Effect.gen(function* () {
-    const { step, initial } = yield* makeStepper(session, options)
+    const { step, initial } = yield* makeStepper(session, options, options.plain)
     // One round in a scope of its own: its batch is garbage once handled, not held by this
     // generator through the next long poll (thousands of sessions would each keep one).
     const { afterRound } = options
@@ -380,4 +430,6 @@ export interface RunSyncLoopOptions<R> extends SyncLoopOptions {
    * as a heartbeat, without a fiber of its own per session.
    */
   readonly afterRound?: Effect.Effect<void, never, R>
+  /** Handles steady rounds' batches as callbacks, going through `handle` only when it declines. */
+  readonly plain?: PlainChain
 }

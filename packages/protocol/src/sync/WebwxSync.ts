@@ -183,7 +183,11 @@ const hasKeys = (key: SyncKey | undefined): key is SyncKey => key !== undefined 
  * drops the old SyncCheckKey, which would make synccheck report the handled changes forever.
  */
 export const commitKeys = (session: WxSession, batch: SyncBatch): Effect.Effect<void> =>
-  session.data.update((d) => ({
+  Effect.sync(commitKeysNow(session, batch))
+
+/** `commitKeys` as a plain function, for callers outside Effect. */
+export const commitKeysNow = (session: WxSession, batch: SyncBatch) => (): void =>
+  session.data.updateNow((d) => ({
     ...d,
     skey: batch.skey || d.skey,
     syncKey: hasKeys(batch.syncKey) ? sharingUnchanged(d.syncKey, batch.syncKey) : d.syncKey,
