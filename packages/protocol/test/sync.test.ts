@@ -6,7 +6,7 @@ import { RetryPolicies, type RetryPolicy } from "../src/Schedules.js"
 import type { WxSession } from "../src/session/WxSession.js"
 import { synccheck } from "../src/sync/Synccheck.js"
 import { makeHostWatch } from "../src/sync/HostWatch.js"
-import { type FetchGate, SyncEvent, syncLoop, type SyncLoopOptions } from "../src/sync/SyncLoop.js"
+import { type FetchGate, type PlainChain, runSyncLoop, SyncEvent, syncLoop, type SyncLoopOptions } from "../src/sync/SyncLoop.js"
 import type { SyncBatch } from "../src/sync/WebwxSync.js"
 import { jsonBody, protocolLayer, recordingLayer } from "./support/layer.js"
 import { loginAs } from "./support/session.js"
@@ -565,5 +565,95 @@ describe("SyncLoop", () => {
         const batch = yield* next("Batch").pipe(Effect.timeout("5 seconds"))
         expect(batch?._tag === "Batch" ? batch.batch.addMsgList.map((m) => m["Content"]) : []).toContain("while held")
       }).pipe(Effect.provide(slowLayer)),
+  )
+})
+
+describe("runSyncLoop with a plain chain", () => {
+  /** A chain that records the batches it takes, commits them, and declines the texts it is told to. */
+  const recordingChain = (decline: (text: unknown) => boolean) => {
+    const taken = Effect.runSync(Queue.unbounded<ReadonlyArray<unknown>>())
+    let due = false
+    const chain: PlainChain = {
+      batch: (batch, commit, done) => {
+        const texts = batch.addMsgList.map((m) => m["Content"])
+        Queue.unsafeOffer(taken, texts)
+        if (texts.some(decline)) return done(false)
+        commit()
+        done(true)
+      },
+      due: () => due,
+    }
+    return { chain, taken, setDue: (value: boolean) => (due = value) }
+  }
+
+  it.scopedLive("hands steady rounds' batches to the chain, and steps through the fiber only when it declines or has work due", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_chained")
+      const { chain, taken, setDue } = recordingChain((text) => text === "declined")
+      const handled = yield* Queue.unbounded<SyncEvent>()
+      const rounds = yield* Queue.unbounded<void>()
+      const afterRound = Queue.offer(rounds, undefined)
+      yield* say("wxid_chained", ["first"])
+      yield* Effect.forkScoped(
+        runSyncLoop(
+          session,
+          (event) => Effect.zipRight(event._tag === "Batch" ? event.commit : Effect.void, Queue.offer(handled, event)),
+          { reconnect: fast, plain: chain, afterRound },
+        ),
+      )
+      // The first round is not steady yet (nothing connected): its batch comes as an event.
+      const first = yield* nextIn(handled, "Batch")
+      expect(first?._tag === "Batch" ? first.batch.addMsgList.map((m) => m["Content"]) : []).toEqual(["first"])
+      // Steady now: batches go to the chain, committed there, and the fiber stays out of it,
+      // through new batches and through polls the server ends empty (every 300 ms here).
+      yield* say("wxid_chained", ["second"])
+      expect(yield* Queue.take(taken)).toEqual(["second"])
+      // (The fiber's last round, with its afterRound, was over before this one began.)
+      yield* Queue.takeAll(rounds)
+      yield* yield* nextPollHeld("wxid_chained")
+      yield* yield* nextPollHeld("wxid_chained")
+      yield* say("wxid_chained", ["third"])
+      expect(yield* Queue.take(taken)).toEqual(["third"])
+      expect(yield* Queue.size(rounds)).toBe(0)
+      expect(yield* Queue.size(handled)).toBe(0)
+      // A batch the chain declines comes to the handler, uncommitted, exactly once.
+      yield* say("wxid_chained", ["declined"])
+      expect(yield* Queue.take(taken)).toEqual(["declined"])
+      const declined = yield* nextIn(handled, "Batch")
+      expect(declined?._tag === "Batch" ? declined.batch.addMsgList.map((m) => m["Content"]) : []).toEqual(["declined"])
+      yield* say("wxid_chained", ["fourth"])
+      expect(yield* Queue.take(taken)).toEqual(["fourth"])
+      // Work due: the next round ends in the fiber, which runs afterRound.
+      yield* Queue.takeAll(rounds)
+      setDue(true)
+      yield* Queue.take(rounds).pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("afterRound never ran") }))
+      // Nothing was handled twice, by either side.
+      expect(yield* Queue.takeAll(taken).pipe(Effect.map(Chunk.toReadonlyArray))).toEqual([])
+      expect(yield* Queue.size(handled)).toBe(0)
+    }).pipe(Effect.provide(layer)),
+  )
+
+  it.live("ends with a defect, not a crash, when the chain throws", () =>
+    Effect.gen(function* () {
+      const session = yield* newAccount("wxid_chain_throws")
+      const chain: PlainChain = {
+        batch: () => {
+          throw new Error("a broken chain")
+        },
+        due: () => false,
+      }
+      yield* say("wxid_chain_throws", ["one"])
+      const loop = yield* Effect.fork(
+        runSyncLoop(session, (event) => (event._tag === "Batch" ? event.commit : Effect.void), { reconnect: fast, plain: chain }),
+      )
+      // The first batch comes through the fiber; the next, in a steady round, reaches the chain.
+      yield* yield* nextPollHeld("wxid_chain_throws")
+      yield* say("wxid_chain_throws", ["two"])
+      const exit = yield* Fiber.await(loop)
+      assert(Exit.isFailure(exit))
+      const defect = Cause.dieOption(exit.cause)
+      assert(Option.isSome(defect), Cause.pretty(exit.cause))
+      expect((defect.value as Error).message).toBe("a broken chain")
+    }).pipe(Effect.scoped, Effect.provide(layer)),
   )
 })
