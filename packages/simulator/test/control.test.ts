@@ -552,7 +552,13 @@ const assertRejects = async (promise: Promise<unknown>, pattern?: RegExp): Promi
 
 describe("the serving process", () => {
   it("says how late its event loop ran since the last reading, and its memory", async () => {
-    type Reading = { samples: number; eventLoopDelayMs: { p50: number; p99: number; max: number }; heapUsedMb: number; rssMb: number }
+    type Reading = {
+      samples: number
+      eventLoopDelayMs: { p50: number; p99: number; max: number }
+      heapUsedMb: number
+      rssMb: number
+      calls: Record<string, number>
+    }
     await ok("POST", "/process/event-loop") // what came before is not this test's
     // The simulator serves from this process: hold its event loop for 200 ms.
     const until = performance.now() + 200
@@ -568,5 +574,17 @@ describe("the serving process", () => {
     const after = (await ok("POST", "/process/event-loop")) as unknown as Reading
     assert.isBelow(after.eventLoopDelayMs.max, 150)
     await refused(405, "GET", "/process/event-loop")
+  })
+
+  it("counts the protocol calls it answered since the last reading, by endpoint", async () => {
+    await ok("POST", "/process/event-loop")
+    const browser = new Browser(sim.url)
+    await jslogin(browser)
+    await jslogin(browser)
+    const { calls } = (await ok("POST", "/process/event-loop")) as unknown as { calls: Record<string, number> }
+    // Control calls (the readings themselves) are not protocol calls.
+    assert.deepEqual(calls, { jslogin: 2 })
+    const { calls: next } = (await ok("POST", "/process/event-loop")) as unknown as { calls: Record<string, number> }
+    assert.deepEqual(next, {})
   })
 })

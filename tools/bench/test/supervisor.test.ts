@@ -81,6 +81,11 @@ describe("the supervisor scenario", () => {
     // The simulator's, from its control API: a loop sampled every 10 ms runs at least that late.
     assert.isAtLeast(step!.simulatorEventLoopLagMs!.p50, 9)
     assert.isAtLeast(step!.simulatorEventLoopLagMs!.max, step!.simulatorEventLoopLagMs!.p99)
+    // Each message said came in some webwxsync answer, and no answer carried none of them here
+    // (a sync round follows a message; nothing else happens in the step).
+    assert.isAtLeast(step!.webwxsyncCalls!, 1)
+    assert.isAtMost(step!.webwxsyncCalls!, step!.sent)
+    assert.match(supervisorTable(figures), /messages said per webwxsync call +\| \d+\.\d{2} \|/)
     // What a delivered message cost each process, for comparing code across machines.
     assert.match(supervisorTable(figures), /CPU ms per message delivered[^|]*\| (\d+\.\d{3} \/ ){4}\d+\.\d{3} \|/)
     assert.strictEqual(figures.sessionEvents["awaiting_scan"], 10)

@@ -1,4 +1,5 @@
 import { createHistogram, type RecordableHistogram } from "node:perf_hooks"
+import { takeCallCounts } from "../http/callCounts.js"
 import type { ControlRoute } from "./http.js"
 
 const MS = 1e6
@@ -24,7 +25,7 @@ const startedDelay = (): RecordableHistogram => {
 
 /**
  * The serving process's own state, for benchmarks that share a machine with it: how late its
- * event loop ran since the last reading, and its memory. A stall here delays every answer the
+ * event loop ran and the protocol calls it answered since the last reading, and its memory. A stall here delays every answer the
  * simulator owes, which a benchmark must tell apart from the client's own.
  */
 export const processRoutes = (): ReadonlyArray<ControlRoute> => {
@@ -50,6 +51,8 @@ export const processRoutes = (): ReadonlyArray<ControlRoute> => {
           eventLoopDelayMs: figures,
           heapUsedMb: memory.heapUsed / 2 ** 20,
           rssMb: memory.rss / 2 ** 20,
+          // Protocol calls answered since the last reading, by endpoint (webwxsync, synccheck, …).
+          calls: takeCallCounts(),
         }
       },
     },

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net"
 import type { Faults } from "../faults/Faults.js"
 import type { World } from "../world/World.js"
+import { countCall } from "./callCounts.js"
 import { BodyTooLarge, Context } from "./Context.js"
 import { classifyHost } from "./hosts.js"
 import type { Route } from "./Route.js"
@@ -69,6 +70,7 @@ export const listen = async (options: {
       res.end("<html><body><h1>404 Not Found</h1></body></html>")
       return
     }
+    countCall(route.path)
     await route.handle(new Context(world, faults, req, res, host, path, search))
   }
 

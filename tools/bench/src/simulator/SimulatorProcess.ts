@@ -87,8 +87,15 @@ export class SimulatorProcess {
    * span), in ms: a stall there delays the answers it owes, as one in the client would.
    */
   async eventLoopLag(): Promise<{ readonly p50: number; readonly p99: number; readonly max: number }> {
-    return (await this.control<{ eventLoopDelayMs: { p50: number; p99: number; max: number } }>("POST", "/process/event-loop"))
-      .eventLoopDelayMs
+    return (await this.reading()).eventLoopDelayMs
+  }
+
+  /** The event-loop lag and the protocol calls answered (by endpoint) since the last reading. */
+  async reading(): Promise<{
+    readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number }
+    readonly calls: Readonly<Record<string, number>>
+  }> {
+    return this.control("POST", "/process/event-loop")
   }
 
   /** Waits until the simulator holds `expected` synccheck polls (or `timeoutMs` passed); returns how many it holds. */

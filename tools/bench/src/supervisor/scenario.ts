@@ -119,6 +119,12 @@ export interface LoadStepFigures {
   readonly eventLoopLagMs?: EventLoopLag
   /** The simulator's over the same span: its stalls delay every answer it owes, so they are latency too. */
   readonly simulatorEventLoopLagMs?: EventLoopLag
+  /**
+   * webwxsync calls the simulator answered over the step and its drain: messages said ÷ these is
+   * how many a round carried, which grows as a loaded client falls behind (and each round, more
+   * than each message, is what costs).
+   */
+  readonly webwxsyncCalls?: number
   /** The step's window on CLOCK_MONOTONIC in µs, the clock of a `--cpu-prof` profile's samples. */
   readonly monotonicUs: readonly [start: number, end: number]
 }
@@ -283,7 +289,7 @@ export const runSupervisorBenchmark = async (
     const runStep = async (rate: number, seconds: number, tag: string, name: string): Promise<LoadStepFigures> => {
       checkDeadline()
       // Both lag histograms start afresh.
-      await Promise.all([supervisor.eventLoopLag(), sim.eventLoopLag()])
+      await Promise.all([supervisor.eventLoopLag(), sim.reading()])
       const measured = await loadStep(sim, observer, pids, {
         rate,
         seconds,
@@ -294,8 +300,13 @@ export const runSupervisorBenchmark = async (
         checkDeadline,
         fail,
       })
-      const [eventLoopLagMs, simulatorEventLoopLagMs] = await Promise.all([supervisor.eventLoopLag(), sim.eventLoopLag()])
-      const step = { ...measured, eventLoopLagMs, simulatorEventLoopLagMs }
+      const [eventLoopLagMs, simulator] = await Promise.all([supervisor.eventLoopLag(), sim.reading()])
+      const step = {
+        ...measured,
+        eventLoopLagMs,
+        simulatorEventLoopLagMs: simulator.eventLoopDelayMs,
+        webwxsyncCalls: simulator.calls["webwxsync"] ?? 0,
+      }
       log(
         `${name} ${rate}/s: sent ${step.sentPerSecond.toFixed(0)}/s, delivered ${step.deliveredPerSecond.toFixed(0)}/s, ` +
           `p50 ${step.latencyMs.p50.toFixed(1)} ms, p99 ${step.latencyMs.p99.toFixed(1)} ms, ` +
@@ -769,6 +780,8 @@ export const supervisorTable = (f: SupervisorFigures): string => {
     const simLag = s.simulatorEventLoopLagMs
     if (simLag !== undefined)
       rows.push([`${name}: simulator event-loop lag p50 / p99 / max`, `${ms(simLag.p50)} / ${ms(simLag.p99)} / ${ms(simLag.max)}`])
+    if (s.webwxsyncCalls !== undefined && s.webwxsyncCalls > 0)
+      rows.push([`${name}: messages said per webwxsync call`, (s.sent / s.webwxsyncCalls).toFixed(2)])
   }
   if (f.outage !== undefined) {
     const o2 = f.outage
