@@ -3,6 +3,7 @@ import { Kvm, type KV, type KvOptions } from "@nats-io/kv"
 import { type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node"
 import { headers as natsHeaders } from "@nats-io/transport-node"
 import { Config, Context, Data, Effect, FiberSet, Layer, Option, type Scope } from "effect"
+import { AckedPublisher, type NotAcknowledged, type PersistentMessage } from "./AckedPublisher.js"
 import { connectCoalescing, connectPlain } from "./CoalescingTransport.js"
 import { FifoGate } from "./FifoGate.js"
 import { settleAnsweredRequestsQuietly } from "./QuietRequests.js"
@@ -29,6 +30,8 @@ export interface NatsShape {
   readonly connection: NatsConnection
   readonly jetstream: JetStreamClient
   readonly manager: JetStreamManager
+  /** Batches of JetStream publishes with their acknowledgements on one subscription. */
+  readonly acked: AckedPublisher
 }
 
 export interface NatsOptions {
@@ -68,7 +71,12 @@ export class Nats extends Context.Tag("@wxfleet/nats/Nats")<Nats, NatsShape>() {
           (nc) => Effect.promise(() => (nc.isClosed() ? Promise.resolve() : nc.drain().catch(() => nc.close()))),
         )
         const manager = yield* Effect.tryPromise({ try: () => jetstreamManager(connection), catch: natsError("jetstream") })
-        return { connection, jetstream: jetstream(connection), manager }
+        // Closed before the connection drains (finalizers run in reverse): what still waits fails.
+        const acked = yield* Effect.acquireRelease(
+          Effect.sync(() => new AckedPublisher(connection)),
+          (publisher) => Effect.sync(() => publisher.close()),
+        )
+        return { connection, jetstream: jetstream(connection), manager, acked }
       }),
     )
 
@@ -138,50 +146,36 @@ export const publishPersistent = (
     }),
   )
 
-export interface PersistentMessage {
-  readonly subject: string
-  readonly payload: string | Uint8Array
-  readonly msgId?: string
-}
-
 /**
  * Publishes messages in order and waits for all their acknowledgements at once: the publishes
  * leave on the connection in this order (so the stream stores them in order) without one round
- * trip each.
+ * trip each. Fails when any is not acknowledged within `timeoutMs`; send the batch again then
+ * (with `msgId`s, what was stored is dropped as a duplicate).
  */
 export const publishPersistentBatch = (
   messages: ReadonlyArray<PersistentMessage>,
   timeoutMs = 5_000,
-): Effect.Effect<ReadonlyArray<PubAck>, NatsError, Nats> =>
-  Effect.flatMap(Nats, ({ jetstream }) =>
-    tryNats(`publish ${messages.length} messages`, () => publishAllNow(jetstream, messages, timeoutMs)),
-  )
-
-const publishAllNow = (jetstream: JetStreamClient, messages: ReadonlyArray<PersistentMessage>, timeoutMs: number) =>
-  Promise.all(
-    messages.map((m) =>
-      jetstream.publish(m.subject, m.payload, {
-        ...(m.msgId === undefined ? {} : { msgID: m.msgId }),
-        timeout: timeoutMs,
-      }),
+): Effect.Effect<void, NatsError, Nats> =>
+  Effect.flatMap(Nats, ({ acked }) =>
+    Effect.async<void, NatsError>((resume) =>
+      acked.publish(messages, (error) => resume(error === undefined ? Effect.void : Effect.fail(notAcknowledged(messages, error))), timeoutMs),
     ),
   )
 
 /**
  * `publishPersistentBatch` outside Effect, for a caller's callback path: `done` is called once,
- * with the error when any message was not acknowledged (a retry sends the whole batch again).
+ * with the error when any message was not acknowledged.
  */
 export const publishPersistentBatchThen = (
-  jetstream: JetStreamClient,
+  nats: NatsShape,
   messages: ReadonlyArray<PersistentMessage>,
   done: (error: NatsError | undefined) => void,
   timeoutMs = 5_000,
-): void => {
-  publishAllNow(jetstream, messages, timeoutMs).then(
-    () => done(undefined),
-    (error: unknown) => done(natsError(`publish ${messages.length} messages`)(error)),
-  )
-}
+): void =>
+  nats.acked.publish(messages, (error) => done(error === undefined ? undefined : notAcknowledged(messages, error)), timeoutMs)
+
+const notAcknowledged = (messages: ReadonlyArray<PersistentMessage>, error: NotAcknowledged) =>
+  natsError(`publish ${messages.length} messages`)(error)
 
 const toHeaders = (values: Readonly<Record<string, string>>): MsgHdrs => {
   const h = natsHeaders()

@@ -12,9 +12,9 @@ export {
   tryNats,
   type NatsOptions,
   type NatsShape,
-  type PersistentMessage,
   type PublishOptions,
   type ServeOptions,
   type StreamSpec,
 } from "./Nats.js"
 export { FifoGate } from "./FifoGate.js"
+export { AckedPublisher, NotAcknowledged, type PersistentMessage } from "./AckedPublisher.js"

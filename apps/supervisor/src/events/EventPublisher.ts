@@ -37,7 +37,7 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
       duplicateWindowMs: Duration.toMillis(DUPLICATE_WINDOW),
     })
 
-    const { jetstream } = yield* Nats
+    const nats = yield* Nats
     const messagesOf = (events: ReadonlyArray<OutboundEvent>): Array<PersistentMessage> =>
       events.map((event) => ({
         subject: s.event(event.account, event.kind),
@@ -63,7 +63,7 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
      */
     const publishAllThen = (events: ReadonlyArray<OutboundEvent>, done: (acknowledged: boolean) => void): void => {
       if (events.length === 0) return done(true)
-      publishPersistentBatchThen(jetstream, messagesOf(events), (error) => done(error === undefined))
+      publishPersistentBatchThen(nats, messagesOf(events), (error) => done(error === undefined))
     }
 
     return { publishAll, publishAllThen } as const

@@ -1,0 +1,107 @@
+import { connect, headers, type Msg, type NatsConnection } from "@nats-io/transport-node"
+import { jetstreamManager } from "@nats-io/jetstream"
+import { NatsServer } from "@wxfleet/testing"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { AckedPublisher, NotAcknowledged, refusalOf } from "../src/AckedPublisher.js"
+
+const server = await NatsServer.start()
+let nc: NatsConnection
+let publisher: AckedPublisher
+beforeAll(async () => {
+  nc = await connect({ servers: server.url, name: "acked-publisher-test" })
+  const manager = await jetstreamManager(nc)
+  await manager.streams.add({ name: "ACKED", subjects: ["acked.>"], duplicate_window: 60_000_000_000 })
+  publisher = new AckedPublisher(nc)
+})
+afterAll(async () => {
+  await nc.close()
+  await server.dispose()
+})
+
+const published = (messages: Parameters<AckedPublisher["publish"]>[0], timeoutMs?: number, by = publisher) =>
+  new Promise<NotAcknowledged | undefined>((resolve) => by.publish(messages, resolve, timeoutMs))
+
+const storedTexts = async (subject: string): Promise<ReadonlyArray<string>> => {
+  const manager = await jetstreamManager(nc)
+  const info = await manager.streams.info("ACKED")
+  const texts: Array<string> = []
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const stored = await manager.streams.getMessage("ACKED", { seq }).catch(() => null)
+    if (stored?.subject === subject) texts.push(stored.string())
+  }
+  return texts
+}
+
+describe("AckedPublisher", () => {
+  it("stores a batch in order and calls back once all is acknowledged; a repeated Nats-Msg-Id is dropped", async () => {
+    const messages = ["one", "two", "three"].map((text) => ({ subject: "acked.order", payload: text, msgId: `order-${text}` }))
+    assert.isUndefined(await published(messages))
+    // Sent again (as after a failed attempt): acknowledged, and stored once.
+    assert.isUndefined(await published(messages))
+    assert.deepEqual(await storedTexts("acked.order"), ["one", "two", "three"])
+  })
+
+  it("answers at once for an empty batch", async () => {
+    let calls = 0
+    publisher.publish([], () => calls++)
+    assert.strictEqual(calls, 1)
+  })
+
+  it("fails a batch when no stream takes its subject (the server's no-responders status)", async () => {
+    const error = await published([{ subject: "nostream.x", payload: "lost" }])
+    assert.instanceOf(error, NotAcknowledged)
+    assert.match(error!.message, /status 503/)
+  })
+
+  it("fails a batch whose acknowledgements do not come in time", async () => {
+    // A plain subscriber takes the subject (so no status comes back) and never answers.
+    const silent = nc.subscribe("silent.>")
+    const started = Date.now()
+    const error = await published([{ subject: "silent.a", payload: "unanswered" }], 300)
+    assert.instanceOf(error, NotAcknowledged)
+    assert.match(error!.message, /no acknowledgement within 300 ms/)
+    assert.isAtLeast(Date.now() - started, 290)
+    silent.unsubscribe()
+  })
+
+  it("fails what still waits when it closes", async () => {
+    const own = new AckedPublisher(nc)
+    const silent = nc.subscribe("silent.>")
+    const waiting = published([{ subject: "silent.b", payload: "pending" }], 60_000, own)
+    await nc.flush()
+    own.close()
+    const error = await waiting
+    assert.match(error!.message, /closed/)
+    silent.unsubscribe()
+  })
+
+  it("fails a batch at once when the connection refuses a publish (closed connection)", async () => {
+    const other = await connect({ servers: server.url })
+    const own = new AckedPublisher(other)
+    await other.close()
+    const error = await published([{ subject: "acked.closed", payload: "never" }], 5_000, own)
+    assert.instanceOf(error, NotAcknowledged)
+    own.close()
+  })
+})
+
+describe("refusalOf", () => {
+  const answer = (text: string, status?: { code: number; description: string }): Pick<Msg, "data" | "headers" | "string"> => {
+    const data = new TextEncoder().encode(text)
+    return status === undefined
+      ? { data, string: () => text }
+      : { data, headers: headers(status.code, status.description), string: () => text }
+  }
+
+  it("takes a PubAck, duplicate or not", () => {
+    assert.isUndefined(refusalOf(answer(`{"stream":"ACKED","seq":7}`)))
+    assert.isUndefined(refusalOf(answer(`{"stream":"ACKED","seq":7,"duplicate":true}`)))
+  })
+
+  it("refuses the stream's error, a status message, and answers that are not acknowledgements", () => {
+    assert.match(refusalOf(answer(`{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"}}`))!, /503: maximum messages exceeded/)
+    assert.match(refusalOf(answer("", { code: 503, description: "No Responders" }))!, /status 503/)
+    assert.match(refusalOf(answer("not json"))!, /not JSON/)
+    assert.match(refusalOf(answer(`{"seq":1}`))!, /names no stream/)
+  })
+})
