@@ -223,13 +223,6 @@ export const serve = <R>(
     const inFlight = yield* FiberSet.make<void, never>()
     yield* Effect.addFinalizer(() => FiberSet.awaitEmpty(inFlight))
     const run = yield* FiberSet.runtime(inFlight)<R>()
-    const subscription = yield* Effect.acquireRelease(
-      Effect.try({
-        try: () => connection.subscribe(subject, options.queue === undefined ? {} : { queue: options.queue }),
-        catch: natsError(`subscribe ${subject}`),
-      }),
-      (sub) => Effect.promise(() => sub.drain().catch(() => undefined)),
-    )
     const concurrency = options.concurrency ?? 64
     const gate = Number.isFinite(concurrency) ? new FifoGate(concurrency) : undefined
     const answer = (msg: Msg) =>
@@ -239,9 +232,20 @@ export const serve = <R>(
         }),
       )
     const handle = gate === undefined ? answer : (msg: Msg) => gate.withPermit(answer(msg))
-    void (async () => {
-      for await (const msg of subscription) run(handle(msg))
-    })()
+    // A callback, not the subscription's async iterator: no promise and no turn per request.
+    yield* Effect.acquireRelease(
+      Effect.try({
+        try: () =>
+          connection.subscribe(subject, {
+            ...(options.queue === undefined ? {} : { queue: options.queue }),
+            callback: (error, msg) => {
+              if (error === null) run(handle(msg))
+            },
+          }),
+        catch: natsError(`subscribe ${subject}`),
+      }),
+      (sub) => Effect.promise(() => sub.drain().catch(() => undefined)),
+    )
   })
 
 /** The `Nats-Msg-Id` (or any) header of a message, if present. */
