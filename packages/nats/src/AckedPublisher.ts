@@ -5,6 +5,8 @@ export interface PersistentMessage {
   readonly subject: string
   readonly payload: string | Uint8Array
   readonly msgId?: string
+  /** More headers, e.g. `Nats-Expected-Last-Subject-Sequence` (refused when not met). */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** Why a batch was not acknowledged in full: the first reason met. */
@@ -70,8 +72,9 @@ export class AckedPublisher {
         const reply = this.prefix + String(this.next++)
         batch.replies.push(reply)
         this.waiting.set(reply, batch)
-        const headers = message.msgId === undefined ? undefined : natsHeaders()
-        headers?.set("Nats-Msg-Id", message.msgId!)
+        const headers = message.msgId === undefined && message.headers === undefined ? undefined : natsHeaders()
+        if (message.msgId !== undefined) headers?.set("Nats-Msg-Id", message.msgId)
+        for (const [name, value] of Object.entries(message.headers ?? {})) headers?.set(name, value)
         this.connection.publish(message.subject, message.payload, headers === undefined ? { reply } : { reply, headers })
       }
     } catch (error) {

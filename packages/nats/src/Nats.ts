@@ -174,6 +174,29 @@ export const publishPersistentBatchThen = (
 ): void =>
   nats.acked.publish(messages, (error) => done(error === undefined ? undefined : notAcknowledged(messages, error)), timeoutMs)
 
+/**
+ * Writes `value` under `key` in `bucket`, a KV bucket of this connection's account (not a mirror,
+ * no JetStream domain: its keys are the subjects `$KV.<bucket>.<key>`), through the same publisher:
+ * no request, timer and promise per write as the KV client's `put` makes. `create` makes it
+ * refused when the key holds anything, a delete marker included (the KV client's `create` takes
+ * over a deleted key: use it after a refusal).
+ */
+export const kvWriteThen = (
+  nats: NatsShape,
+  bucket: string,
+  key: string,
+  value: string,
+  options: { readonly create?: boolean },
+  done: (error: NatsError | undefined) => void,
+): void => {
+  const message = {
+    subject: `$KV.${bucket}.${key}`,
+    payload: value,
+    ...(options.create === true ? { headers: { "Nats-Expected-Last-Subject-Sequence": "0" } } : {}),
+  }
+  publishPersistentBatchThen(nats, [message], done)
+}
+
 const notAcknowledged = (messages: ReadonlyArray<PersistentMessage>, error: NotAcknowledged) =>
   natsError(`publish ${messages.length} messages`)(error)
 

@@ -4,6 +4,7 @@ export {
   ensureStream,
   header,
   keyValue,
+  kvWriteThen,
   publishPersistent,
   publishPersistentBatch,
   publishPersistentBatchThen,

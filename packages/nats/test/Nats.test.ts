@@ -2,7 +2,7 @@ import { describe, expect, it, layer } from "@effect/vitest"
 import { NatsServer } from "@wxfleet/testing"
 import { Effect, Layer, Schedule } from "effect"
 import { afterAll } from "vitest"
-import { ensureStream, keyValue, Nats, publishPersistent, request, serve } from "../src/index.js"
+import { ensureStream, keyValue, kvWriteThen, Nats, type NatsError, publishPersistent, request, serve } from "../src/index.js"
 
 const server = await NatsServer.start()
 afterAll(() => server.dispose())
@@ -30,6 +30,29 @@ layer(natsLayer, { timeout: 30_000 })("Nats", (it) => {
       yield* Effect.promise(() => kv.put("k", "v1"))
       const entry = yield* Effect.promise(() => kv.get("k"))
       expect(entry?.string()).toBe("v1")
+    }),
+  )
+
+  it.effect("writes KV values through the publisher; a create is refused over a value and over a delete marker", () =>
+    Effect.gen(function* () {
+      const kv = yield* keyValue("fast_bucket", { history: 1 })
+      const nats = yield* Nats
+      const write = (key: string, value: string, create: boolean) =>
+        Effect.async<NatsError | undefined>((resume) =>
+          kvWriteThen(nats, "fast_bucket", key, value, { create }, (error) => resume(Effect.succeed(error))),
+        )
+      const read = (key: string) => Effect.promise(() => kv.get(key).then((entry) => entry?.string()))
+      expect(yield* write("acct.op.k1", "v1", true)).toBeUndefined()
+      expect(yield* read("acct.op.k1")).toBe("v1")
+      expect((yield* write("acct.op.k1", "v2", true))?._tag).toBe("NatsError")
+      expect(yield* read("acct.op.k1")).toBe("v1")
+      expect(yield* write("acct.op.k1", "v3", false)).toBeUndefined()
+      expect(yield* read("acct.op.k1")).toBe("v3")
+      // A deleted key keeps a marker: the fast create is refused, the KV client's create takes over.
+      yield* Effect.promise(() => kv.delete("acct.op.k1"))
+      expect((yield* write("acct.op.k1", "v4", true))?._tag).toBe("NatsError")
+      yield* Effect.promise(() => kv.create("acct.op.k1", "v5"))
+      expect(yield* read("acct.op.k1")).toBe("v5")
     }),
   )
 
