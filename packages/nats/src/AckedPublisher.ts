@@ -1,4 +1,4 @@
-import { createInbox, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node"
+import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from "@nats-io/transport-node"
 
 /** A message for a JetStream stream; `msgId` is its `Nats-Msg-Id` (the stream drops a repeat). */
 export interface PersistentMessage {
@@ -7,6 +7,13 @@ export interface PersistentMessage {
   readonly msgId?: string
   /** More headers, e.g. `Nats-Expected-Last-Subject-Sequence` (refused when not met). */
   readonly headers?: Readonly<Record<string, string>>
+}
+
+/** NATS headers with these values. */
+export const toHeaders = (values: Readonly<Record<string, string>>): MsgHdrs => {
+  const h = natsHeaders()
+  for (const [key, value] of Object.entries(values)) h.set(key, value)
+  return h
 }
 
 /** Why a batch was not acknowledged in full: the first reason met. */
@@ -72,9 +79,9 @@ export class AckedPublisher {
         const reply = this.prefix + String(this.next++)
         batch.replies.push(reply)
         this.waiting.set(reply, batch)
-        const headers = message.msgId === undefined && message.headers === undefined ? undefined : natsHeaders()
+        const headers =
+          message.msgId === undefined && message.headers === undefined ? undefined : toHeaders(message.headers ?? {})
         if (message.msgId !== undefined) headers?.set("Nats-Msg-Id", message.msgId)
-        for (const [name, value] of Object.entries(message.headers ?? {})) headers?.set(name, value)
         this.connection.publish(message.subject, message.payload, headers === undefined ? { reply } : { reply, headers })
       }
     } catch (error) {

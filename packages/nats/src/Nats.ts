@@ -1,9 +1,8 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from "@nats-io/jetstream"
 import { Kvm, type KV, type KvOptions } from "@nats-io/kv"
-import { type Msg, type MsgHdrs, type NatsConnection } from "@nats-io/transport-node"
-import { headers as natsHeaders } from "@nats-io/transport-node"
+import { type Msg, type NatsConnection } from "@nats-io/transport-node"
 import { Config, Context, Data, Effect, FiberSet, Layer, Option, type Scope } from "effect"
-import { AckedPublisher, type NotAcknowledged, type PersistentMessage } from "./AckedPublisher.js"
+import { AckedPublisher, toHeaders, type PersistentMessage } from "./AckedPublisher.js"
 import { connectCoalescing, connectPlain } from "./CoalescingTransport.js"
 import { FifoGate } from "./FifoGate.js"
 import { settleAnsweredRequestsQuietly } from "./QuietRequests.js"
@@ -156,9 +155,9 @@ export const publishPersistentBatch = (
   messages: ReadonlyArray<PersistentMessage>,
   timeoutMs = 5_000,
 ): Effect.Effect<void, NatsError, Nats> =>
-  Effect.flatMap(Nats, ({ acked }) =>
+  Effect.flatMap(Nats, (nats) =>
     Effect.async<void, NatsError>((resume) =>
-      acked.publish(messages, (error) => resume(error === undefined ? Effect.void : Effect.fail(notAcknowledged(messages, error))), timeoutMs),
+      publishPersistentBatchThen(nats, messages, (error) => resume(error === undefined ? Effect.void : Effect.fail(error)), timeoutMs),
     ),
   )
 
@@ -172,7 +171,11 @@ export const publishPersistentBatchThen = (
   done: (error: NatsError | undefined) => void,
   timeoutMs = 5_000,
 ): void =>
-  nats.acked.publish(messages, (error) => done(error === undefined ? undefined : notAcknowledged(messages, error)), timeoutMs)
+  nats.acked.publish(
+    messages,
+    (error) => done(error === undefined ? undefined : natsError(`publish ${messages.length} messages`)(error)),
+    timeoutMs,
+  )
 
 /**
  * Writes `value` under `key` in `bucket`, a KV bucket of this connection's account (not a mirror,
@@ -197,14 +200,6 @@ export const kvWriteThen = (
   publishPersistentBatchThen(nats, [message], done)
 }
 
-const notAcknowledged = (messages: ReadonlyArray<PersistentMessage>, error: NotAcknowledged) =>
-  natsError(`publish ${messages.length} messages`)(error)
-
-const toHeaders = (values: Readonly<Record<string, string>>): MsgHdrs => {
-  const h = natsHeaders()
-  for (const [key, value] of Object.entries(values)) h.set(key, value)
-  return h
-}
 
 /** Opens (creating if missing) a KV bucket. `ttlMs` is milliseconds, unlike stream durations. */
 export const keyValue = (bucket: string, options: Partial<KvOptions> = {}): Effect.Effect<KV, NatsError, Nats> =>

@@ -61,10 +61,8 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
      * One attempt of `publishAll` outside Effect, for the sync round's callback path: `done(true)`
      * once every event is acknowledged; on `false` the caller goes the Effect path, which retries.
      */
-    const publishAllThen = (events: ReadonlyArray<OutboundEvent>, done: (acknowledged: boolean) => void): void => {
-      if (events.length === 0) return done(true)
+    const publishAllThen = (events: ReadonlyArray<OutboundEvent>, done: (acknowledged: boolean) => void): void =>
       publishPersistentBatchThen(nats, messagesOf(events), (error) => done(error === undefined))
-    }
 
     return { publishAll, publishAllThen } as const
   }),

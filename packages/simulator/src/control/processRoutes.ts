@@ -25,8 +25,9 @@ const startedDelay = (): RecordableHistogram => {
 
 /**
  * The serving process's own state, for benchmarks that share a machine with it: how late its
- * event loop ran and the protocol calls it answered since the last reading, and its memory. A stall here delays every answer the
- * simulator owes, which a benchmark must tell apart from the client's own.
+ * event loop ran and the protocol calls it answered since the last reading, and its memory. A
+ * stall here delays every answer the simulator owes, which a benchmark must tell apart from the
+ * client's own.
  */
 export const processRoutes = (): ReadonlyArray<ControlRoute> => {
   // One per process (it is the process's loop), started with its first simulator: a reading

@@ -82,14 +82,6 @@ export class SimulatorProcess {
     return answer
   }
 
-  /**
-   * How late the simulator's event loop ran since the last call (each call starts the next
-   * span), in ms: a stall there delays the answers it owes, as one in the client would.
-   */
-  async eventLoopLag(): Promise<{ readonly p50: number; readonly p99: number; readonly max: number }> {
-    return (await this.reading()).eventLoopDelayMs
-  }
-
   /** The event-loop lag and the protocol calls answered (by endpoint) since the last reading. */
   async reading(): Promise<{
     readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number }
