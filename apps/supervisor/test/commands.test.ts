@@ -113,6 +113,55 @@ layer(supervisorLayer(infra.nats, sim, { commandConcurrency: 8, sendBacklog: 300
     }),
   )
 
+  it.effect("shares a contacts listing among callers asking together, keeps it briefly, and lists again once contacts changed", () =>
+    Effect.promise(async () => {
+      type Listed = Array<{ userName: string; displayName: string; nickName: string }>
+      const listed = (reply: Reply) => reply["contacts"] as Listed
+      const of = (reply: Reply, userName: string | undefined) => listed(reply).find((c) => c.userName === userName)
+      // The simulator's protocol calls answered since the last reading (the reading starts afresh).
+      const calls = async () => {
+        const response = await fetch(`${sim.url}/__sim/process/event-loop`, { method: "POST" })
+        return ((await response.json()) as { calls: Record<string, number> }).calls
+      }
+      // A command that changes contacts: no listing from the tests above answers after it.
+      expect((await cmd("set_remark", { userName: names["Ann"], remark: "Annie" })).ok).toBe(true)
+      await calls()
+
+      const together = await Promise.all([1, 2, 3, 4].map(() => cmd("contacts", {})))
+      expect(together.every((reply) => reply.ok)).toBe(true)
+      expect(new Set(together.map((reply) => JSON.stringify(listed(reply)))).size).toBe(1)
+      expect(of(together[0]!, names["Ann"])?.displayName).toBe("Annie")
+      const first = await calls()
+      expect(first["webwxgetcontact"]).toBe(1)
+      expect(first["webwxbatchgetcontact"]).toBe(1)
+
+      // Asked again at once: the same listing answers; WeChat is not asked.
+      expect(JSON.stringify(listed(await cmd("contacts", {})))).toBe(JSON.stringify(listed(together[0]!)))
+      expect((await calls())["webwxgetcontact"] ?? 0).toBe(0)
+
+      // A command that changes contacts: the listing right after it says so, before the sync
+      // round that brings the change (slowed down here) could have told the session.
+      sim.faults.setLatency("wx8.qq.com", 300)
+      try {
+        expect((await cmd("set_remark", { userName: names["Ben"], remark: "Benny" })).ok).toBe(true)
+        expect(of(await cmd("contacts", {}), names["Ben"])?.displayName).toBe("Benny")
+      } finally {
+        sim.faults.setLatency("wx8.qq.com", 0)
+      }
+      await calls()
+
+      // A contact changes on WeChat's side: once the session has seen it (its event is out), the
+      // next listing asks WeChat again and says so.
+      world.person("wxid_ben").nickName = "Benjamin"
+      world.contactChanged("wxid_ben")
+      await recorder.waitFor<{ contact?: { nickName: string } }>(
+        (s, d) => s === "wx.evt.c1.contact" && d.contact?.nickName === "Benjamin",
+      )
+      expect(of(await cmd("contacts", {}), names["Ben"])?.nickName).toBe("Benjamin")
+      expect((await calls())["webwxgetcontact"]).toBe(1)
+    }),
+  )
+
   it.effect("answers a 1205 with RateLimited and slows the account down instead of failing it", () =>
     Effect.promise(async () => {
       world.account("wxid_c1").sendsBeforeRateLimit = 1

@@ -85,6 +85,38 @@ const inSlot =
   (session, request, handle) =>
     handle.commandSlots.withPermit(run(session, request, handle))
 
+/**
+ * An operation that changes the account's contacts (a friend, a remark, a room): a `contacts`
+ * listing from before it is not answered again, whether it succeeded or not (a call that failed
+ * on the way back may have changed them).
+ */
+const changesContacts =
+  <Op extends CommandOp>(run: Run<Op>): Run<Op> =>
+  (session, request, handle) =>
+    Effect.ensuring(run(session, request, handle), Effect.sync(() => handle.contacts.invalidate()))
+
+/** The account's contacts, rooms with their members: several calls to WeChat (see `contacts`). */
+const listContacts = (session: WxSession) =>
+  Effect.gen(function* () {
+    const contacts = yield* Contacts.allContacts(session)
+    // webwxgetcontact lists rooms without members: ask for them, 50 rooms a call, so a client
+    // can name who speaks in a group. Members missing (a failed call) leave the list usable.
+    const rooms = contacts.filter(Contact.isGroup).map((room) => room.userName)
+    const remarks = new Map(contacts.filter((c) => c.remarkName !== "").map((c) => [c.userName, c.remarkName]))
+    const detailed =
+      rooms.length === 0
+        ? []
+        : yield* Contacts.groupDetails(session, rooms, { remarks }).pipe(
+            Effect.tapError((error) => Effect.logWarning("group members not available", error.message)),
+            Effect.orElseSucceed(() => []),
+          )
+    const byName = new Map(detailed.map((room) => [room.userName, room]))
+    return {
+      ok: true as const,
+      contacts: contacts.map((contact) => contactView(byName.get(contact.userName) ?? contact)),
+    }
+  })
+
 /** What each command operation does with the account's live session. */
 export const operations: { readonly [Op in CommandOp]: Run<Op> } = {
   send_text: (session, r, handle) =>
@@ -103,43 +135,26 @@ export const operations: { readonly [Op in CommandOp]: Run<Op> } = {
       ),
     ),
   revoke: inSlot((session, r) => Effect.as(Send.revoke(session, { msgId: r.msgId, localId: r.localId }, r.to), done)),
-  accept_friend: inSlot((session, r) => Effect.as(Friends.acceptFriend(session, { userName: r.userName, ticket: r.ticket }), done)),
-  add_friend: inSlot((session, r) => Effect.as(Friends.addFriend(session, r.userName, r.greeting ?? ""), done)),
-  set_remark: inSlot((session, r) => Effect.as(Friends.setRemark(session, r.userName, r.remark), done)),
-  set_pinned: inSlot((session, r) => Effect.as(Friends.setPinned(session, r.userName, r.pinned), done)),
-  group_create: inSlot((session, r) =>
+  accept_friend: changesContacts(inSlot((session, r) => Effect.as(Friends.acceptFriend(session, { userName: r.userName, ticket: r.ticket }), done))),
+  add_friend: changesContacts(inSlot((session, r) => Effect.as(Friends.addFriend(session, r.userName, r.greeting ?? ""), done))),
+  set_remark: changesContacts(inSlot((session, r) => Effect.as(Friends.setRemark(session, r.userName, r.remark), done))),
+  set_pinned: changesContacts(inSlot((session, r) => Effect.as(Friends.setPinned(session, r.userName, r.pinned), done))),
+  group_create: changesContacts(inSlot((session, r) =>
     Effect.map(Groups.createGroup(session, r.members, r.topic ?? ""), (group) => ({
       ok: true as const,
       room: group.userName,
       members: group.members.map((m) => ({ userName: m.userName, memberStatus: m.memberStatus })),
-    }))),
-  group_add: inSlot((session, r, handle) =>
+    })))),
+  group_add: changesContacts(inSlot((session, r, handle) =>
     Effect.gen(function* () {
       const inviteStartCount = yield* Ref.get(handle.inviteStartCount)
       const added = yield* Groups.addMembers(session, r.room, r.members, { inviteStartCount })
       return { ok: true as const, via: added.via }
-    })),
-  group_remove: inSlot((session, r) => Effect.as(Groups.removeMembers(session, r.room, r.members), done)),
-  group_rename: inSlot((session, r) => Effect.as(Groups.renameGroup(session, r.room, r.topic), done)),
-  contacts: inSlot((session) =>
-    Effect.gen(function* () {
-      const contacts = yield* Contacts.allContacts(session)
-      // webwxgetcontact lists rooms without members: ask for them, 50 rooms a call, so a client
-      // can name who speaks in a group. Members missing (a failed call) leave the list usable.
-      const rooms = contacts.filter(Contact.isGroup).map((room) => room.userName)
-      const remarks = new Map(contacts.filter((c) => c.remarkName !== "").map((c) => [c.userName, c.remarkName]))
-      const detailed =
-        rooms.length === 0
-          ? []
-          : yield* Contacts.groupDetails(session, rooms, { remarks }).pipe(
-              Effect.tapError((error) => Effect.logWarning("group members not available", error.message)),
-              Effect.orElseSucceed(() => []),
-            )
-      const byName = new Map(detailed.map((room) => [room.userName, room]))
-      return {
-        ok: true as const,
-        contacts: contacts.map((contact) => contactView(byName.get(contact.userName) ?? contact)),
-      }
-    })),
+    }))),
+  group_remove: changesContacts(inSlot((session, r) => Effect.as(Groups.removeMembers(session, r.room, r.members), done))),
+  group_rename: changesContacts(inSlot((session, r) => Effect.as(Groups.renameGroup(session, r.room, r.topic), done))),
+  // Shared by callers asking together and kept briefly (ContactsListing): a fleet's workers
+  // all ask when they start, and each listing is several heavy calls to WeChat.
+  contacts: (session, _r, handle) => handle.contacts.get(session, handle.commandSlots.withPermit(listContacts(session))),
   logout: inSlot((session) => Effect.as(Effect.catchAll(Session.logout(session), () => Effect.void), done)),
 }

@@ -50,6 +50,12 @@ export interface SupervisorConfigShape {
    * another account's commands.
    */
   readonly commandConcurrency?: number
+  /**
+   * How long an account's `contacts` listing answers again (`WXFLEET_CONTACTS_TTL`, default
+   * 10 s), unless its contacts changed since; callers asking while one runs share it either way.
+   * Zero keeps nothing beyond the listing in flight.
+   */
+  readonly contactsTtl?: Duration.Duration
   /** `WXFLEET_HEAP_GROWING_PERCENT`: "auto" (the default) or a percentage; see heap.ts. */
   readonly heapGrowingPercent?: HeapSetting
   /** Port of /healthz and /metrics; 0 picks a free one. */
@@ -62,6 +68,7 @@ export const DEFAULT_STATE_SAVE_INTERVAL = Duration.seconds(5)
 export const DEFAULT_STATE_SAVE_RATE = 200
 export const DEFAULT_SYNC_CONCURRENCY = 256
 export const DEFAULT_SEND_BACKLOG = 200
+export const DEFAULT_CONTACTS_TTL = Duration.seconds(10)
 
 /** See `commandConcurrency`. */
 export const DEFAULT_COMMAND_CONCURRENCY = 2_048
@@ -101,6 +108,7 @@ export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/Superviso
         Config.validate({ message: "WXFLEET_COMMAND_CONCURRENCY must be at least 1", validation: (n) => n >= 1 }),
         Config.withDefault(DEFAULT_COMMAND_CONCURRENCY),
       ),
+      contactsTtl: Config.duration("WXFLEET_CONTACTS_TTL").pipe(Config.withDefault(DEFAULT_CONTACTS_TTL)),
       heapGrowingPercent: Config.string("WXFLEET_HEAP_GROWING_PERCENT").pipe(
         Config.withDefault("auto"),
         Config.mapOrFail((raw) =>

@@ -4,10 +4,12 @@ import { HostWatch, type WxSession } from "@wxfleet/protocol"
 import { Effect, FiberMap, Option, Ref } from "effect"
 import {
   DEFAULT_COMMAND_CONCURRENCY,
+  DEFAULT_CONTACTS_TTL,
   DEFAULT_SEND_BACKLOG,
   DEFAULT_SYNC_CONCURRENCY,
   SupervisorConfig,
 } from "../config/SupervisorConfig.js"
+import { makeContactsListing } from "../commands/ContactsListing.js"
 import { countTransition, Metrics } from "../metrics/Metrics.js"
 import { applyHeapPolicy, heapPolicy } from "../heap.js"
 import { makePacer } from "../pacing/Pacer.js"
@@ -61,6 +63,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
           commandSlots,
           syncGate,
           hostWatch,
+          contacts: makeContactsListing(config.contactsTtl ?? DEFAULT_CONTACTS_TTL),
         }
         yield* stop(entry.account)
         handles.set(entry.account, handle)

@@ -28,6 +28,8 @@ import type { AccountEntry } from "../state/AccountRegistry.js"
 import { SessionStore } from "../state/SessionStore.js"
 import { StateSaver } from "../state/StateSaver.js"
 import { logIn, type LoginReport } from "./AccountLogin.js"
+import type { ContactsListing } from "../commands/ContactsListing.js"
+import type { Reply } from "../commands/operations.js"
 import { replyError } from "../errors/replyError.js"
 import { KnownContacts } from "./KnownContacts.js"
 import { canMove } from "./SessionStateMachine.js"
@@ -51,6 +53,8 @@ export interface AccountHandle {
   readonly syncGate: FifoGate
   /** The fleet's news of webpush hosts (SyncLoopOptions.hostWatch), shared by every account. */
   readonly hostWatch: HostWatch.HostWatch
+  /** The account's `contacts` answers, shared and briefly kept; told when contacts change. */
+  readonly contacts: ContactsListing<Reply>
 }
 
 /** What a session runs on. */
@@ -227,6 +231,8 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
           msgId: `${account}.msg.${message.id}`,
         })
       }
+      // What a `contacts` listing said before this batch may be out of date now.
+      if (batch.modContactList.length > 0 || batch.delContactList.length > 0) handle.contacts.invalidate()
       for (const raw of batch.modContactList) {
         const decoded = Contact.decodeContact(raw, { self: { userName: self.userName, uin: 0 } })
         if (decoded._tag === "Left") continue
