@@ -114,7 +114,9 @@ layer(supervisorLayer(infra.nats, sim, { commandConcurrency: 8, sendBacklog: 300
   )
 
   it.effect("shares a contacts listing among callers asking together, keeps it briefly, and lists again once contacts changed", () =>
-    Effect.promise(async () => {
+    Effect.flatMap(Metrics, (metrics) => Effect.promise(async () => {
+      const answers = async () =>
+        Object.fromEntries((await metrics.contactsListings.get()).values.map((v) => [String(v.labels["answer"]), v.value]))
       type Listed = Array<{ userName: string; displayName: string; nickName: string }>
       const listed = (reply: Reply) => reply["contacts"] as Listed
       const of = (reply: Reply, userName: string | undefined) => listed(reply).find((c) => c.userName === userName)
@@ -134,10 +136,14 @@ layer(supervisorLayer(infra.nats, sim, { commandConcurrency: 8, sendBacklog: 300
       const first = await calls()
       expect(first["webwxgetcontact"]).toBe(1)
       expect(first["webwxbatchgetcontact"]).toBe(1)
+      const counted = await answers()
 
       // Asked again at once: the same listing answers; WeChat is not asked.
       expect(JSON.stringify(listed(await cmd("contacts", {})))).toBe(JSON.stringify(listed(together[0]!)))
       expect((await calls())["webwxgetcontact"] ?? 0).toBe(0)
+      // Of the five answers, one asked WeChat, three shared its listing, one was kept.
+      const since = await answers()
+      expect([since["listed"]! - (counted["listed"] ?? 0), since["shared"] ?? 0, since["kept"] ?? 0]).toEqual([0, 3, 1])
 
       // A command that changes contacts: the listing right after it says so, before the sync
       // round that brings the change (slowed down here) could have told the session.
@@ -159,7 +165,7 @@ layer(supervisorLayer(infra.nats, sim, { commandConcurrency: 8, sendBacklog: 300
       )
       expect(of(await cmd("contacts", {}), names["Ben"])?.nickName).toBe("Benjamin")
       expect((await calls())["webwxgetcontact"]).toBe(1)
-    }),
+    })),
   )
 
   it.effect("answers a 1205 with RateLimited and slows the account down instead of failing it", () =>

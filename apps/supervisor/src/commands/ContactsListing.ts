@@ -26,7 +26,13 @@ interface Listing<A> {
   value?: A
 }
 
-export const makeContactsListing = <A>(ttl: Duration.Duration): ContactsListing<A> => {
+/** How a caller was answered: its own call to WeChat, one in flight, or one kept. */
+export type ListingAnswer = "listed" | "shared" | "kept"
+
+export const makeContactsListing = <A>(
+  ttl: Duration.Duration,
+  answered: (how: ListingAnswer) => void = () => {},
+): ContactsListing<A> => {
   const ttlMs = Duration.toMillis(ttl)
   // The listing that answers (in flight or kept); one a change made stale is no longer here.
   let current: Listing<A> | undefined
@@ -34,6 +40,7 @@ export const makeContactsListing = <A>(ttl: Duration.Duration): ContactsListing<
   const lead = <E, R>(session: object, list: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
     const listing: Listing<A> = { session, done: Deferred.unsafeMake(FiberId.none) }
     current = listing
+    answered("listed")
     return Effect.onExit(list, (exit) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         if (Exit.isSuccess(exit) && current === listing && ttlMs > 0) {
@@ -60,11 +67,12 @@ export const makeContactsListing = <A>(ttl: Duration.Duration): ContactsListing<
       }
       if (listing.succeededAt !== undefined) {
         return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          now - listing.succeededAt! < ttlMs ? Effect.succeed(listing.value as A) : lead(session, list),
+          now - listing.succeededAt! < ttlMs ? Effect.sync(() => (answered("kept"), listing.value as A)) : lead(session, list),
         )
       }
       // Joins the listing in flight. Its caller's failure is this caller's too (same account,
       // same moment); its caller being interrupted is not, so this one asks again.
+      answered("shared")
       return Deferred.await(listing.done).pipe(
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause) ? get(session, list) : (Effect.failCause(cause) as Effect.Effect<never, E>),

@@ -63,7 +63,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
           commandSlots,
           syncGate,
           hostWatch,
-          contacts: makeContactsListing(config.contactsTtl ?? DEFAULT_CONTACTS_TTL),
+          contacts: makeContactsListing(config.contactsTtl ?? DEFAULT_CONTACTS_TTL, (answer) => metrics.contactsListings.inc({ answer })),
         }
         yield* stop(entry.account)
         handles.set(entry.account, handle)

@@ -55,6 +55,12 @@ export const makeMetrics = () => {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
       registers: [registry],
     }),
+    contactsListings: new Counter({
+      name: "wxfleet_contacts_listings_total",
+      help: "Answers to the contacts command: listed (asked WeChat), shared (joined a listing in flight), kept (a recent listing, contacts unchanged)",
+      labelNames: ["answer"] as const,
+      registers: [registry],
+    }),
     rateLimited: new Counter({
       name: "wxfleet_rate_limited_total",
       help: "1205 answers (the server throttled an account)",
