@@ -165,6 +165,20 @@ layer(supervisorLayer(infra.nats, sim, { commandConcurrency: 8, sendBacklog: 300
       )
       expect(of(await cmd("contacts", {}), names["Ben"])?.nickName).toBe("Benjamin")
       expect((await calls())["webwxgetcontact"]).toBe(1)
+
+      // A listing whose rooms came without members (their call failed) answers, and is not kept.
+      expect((await cmd("set_remark", { userName: names["Ben"], remark: "Ben again" })).ok).toBe(true)
+      sim.faults.malformNext({ path: "/webwxbatchgetcontact", kind: "html", count: 100 })
+      let partial: Reply
+      try {
+        partial = await cmd("contacts", {})
+      } finally {
+        sim.faults.clear()
+      }
+      const members = (reply: Reply) => (of(reply, names["Crew"]) as { members?: Array<unknown> } | undefined)?.members
+      expect(partial.ok).toBe(true)
+      expect(members(partial)).toEqual([])
+      expect(members(await cmd("contacts", {}))?.length).toBeGreaterThan(0)
     })),
   )
 

@@ -96,7 +96,7 @@ const changesContacts =
     Effect.ensuring(run(session, request, handle), Effect.sync(() => handle.contacts.invalidate()))
 
 /** The account's contacts, rooms with their members: several calls to WeChat (see `contacts`). */
-const listContacts = (session: WxSession) =>
+const listContacts = (session: WxSession, handle: AccountHandle) =>
   Effect.gen(function* () {
     const contacts = yield* Contacts.allContacts(session)
     // webwxgetcontact lists rooms without members: ask for them, 50 rooms a call, so a client
@@ -107,7 +107,13 @@ const listContacts = (session: WxSession) =>
       rooms.length === 0
         ? []
         : yield* Contacts.groupDetails(session, rooms, { remarks }).pipe(
-            Effect.tapError((error) => Effect.logWarning("group members not available", error.message)),
+            Effect.tapError((error) =>
+              Effect.zipRight(
+                // A listing without members answers its own callers but is not kept.
+                Effect.sync(() => handle.contacts.invalidate()),
+                Effect.logWarning("group members not available", error.message),
+              ),
+            ),
             Effect.orElseSucceed(() => []),
           )
     const byName = new Map(detailed.map((room) => [room.userName, room]))
@@ -155,6 +161,6 @@ export const operations: { readonly [Op in CommandOp]: Run<Op> } = {
   group_rename: changesContacts(inSlot((session, r) => Effect.as(Groups.renameGroup(session, r.room, r.topic), done))),
   // Shared by callers asking together and kept briefly (ContactsListing): a fleet's workers
   // all ask when they start, and each listing is several heavy calls to WeChat.
-  contacts: (session, _r, handle) => handle.contacts.get(session, handle.commandSlots.withPermit(listContacts(session))),
+  contacts: (session, _r, handle) => handle.contacts.get(session, handle.commandSlots.withPermit(listContacts(session, handle))),
   logout: inSlot((session) => Effect.as(Effect.catchAll(Session.logout(session), () => Effect.void), done)),
 }
