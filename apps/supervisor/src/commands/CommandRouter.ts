@@ -10,7 +10,7 @@ import {
 } from "@wxfleet/contracts"
 import { keyValue, kvWriteThen, Nats, serve, tryNats } from "@wxfleet/nats"
 import type { ProtocolConfig, Transport } from "@wxfleet/protocol"
-import { createHash } from "node:crypto"
+import { createHash, randomUUID } from "node:crypto"
 import { Duration, Effect, Option, Ref, Schema, type Either, type ParseResult } from "effect"
 import { SupervisorConfig } from "../config/SupervisorConfig.js"
 import { replyError } from "../errors/replyError.js"
@@ -26,7 +26,32 @@ export const IDEMPOTENCY_BUCKET = "wx_idempotency"
 /** Commands larger than this are refused before parsing (NATS itself caps payloads at 1 MiB by default). */
 export const MAX_COMMAND_BYTES = 1024 * 1024
 
+/** What a claimed key holds until its first reply: `pending <token>`, the token the claimer's own. */
 const PENDING = "pending"
+
+/**
+ * Whether this caller holds a key's claim. The fast create through the connection's publisher
+ * was stored; or, refused, the KV client's create took the key (over a delete marker); or
+ * neither, and the key holds this caller's own token: the fast create was stored but its
+ * acknowledgement was lost or late (a NATS restart), which without the token would leave the
+ * key pending, its command never run, and every repeat answered `InProgress` until it expires.
+ */
+export const claimKey = (steps: {
+  readonly token: string
+  readonly fast: Effect.Effect<boolean>
+  readonly create: () => Effect.Effect<boolean>
+  readonly read: () => Effect.Effect<string | undefined>
+}): Effect.Effect<boolean> =>
+  Effect.flatMap(steps.fast, (stored) =>
+    stored
+      ? Effect.succeed(true)
+      : Effect.flatMap(steps.create(), (created) =>
+          created ? Effect.succeed(true) : Effect.map(steps.read(), (value) => value === steps.token),
+        ),
+  )
+
+/** What `firstReply` says when the key turns out to hold the caller's own claim. */
+const OWN_CLAIM = Symbol("own claim")
 
 /** Failures that prove the operation never reached Web WeChat. */
 const DID_NOT_RUN: ReadonlySet<string> = new Set([
@@ -83,13 +108,17 @@ export const serveCommands = Effect.gen(function* () {
   const keyOf = (account: string, op: string, idempotencyKey: string) =>
     `${account}.${op}.${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 40)}`
 
-  /** Someone ran (or is running) this command: their reply, once it is there. */
-  const firstReply = (key: string): Effect.Effect<Answer> =>
+  /**
+   * Someone ran (or is running) this command: their reply, once it is there. Or the key holds
+   * `token` after all (this caller's claim, stored after its acknowledgement's deadline).
+   */
+  const firstReply = (key: string, token: string): Effect.Effect<Answer | typeof OWN_CLAIM> =>
     Effect.gen(function* () {
       for (let i = 0; i < 300; i++) {
         const entry = yield* tryNats("kv get", () => remembered.get(key)).pipe(Effect.orElseSucceed(() => null))
         const value = entry?.string()
-        if (value && value !== PENDING) return JSON.parse(value) as Answer
+        if (value === token) return OWN_CLAIM
+        if (value && !value.startsWith(PENDING)) return JSON.parse(value) as Answer
         yield* Effect.sleep("100 millis")
       }
       return refuse("InProgress", "a command with this idempotency key is still running")
@@ -101,30 +130,39 @@ export const serveCommands = Effect.gen(function* () {
     produce: Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics>,
   ): Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics> =>
     // Steps rather than generators here and below: workers send every reply through this path.
-    Effect.flatMap(
-      Effect.flatMap(written(key, PENDING, true), (claimed) =>
-        claimed
-          ? Effect.succeed(true)
-          : // Refused: the key is taken, or holds a delete marker (a forgotten command), which the
-            // KV client's create takes over; a NATS failure is judged there too.
-            tryNats("kv create", () => remembered.create(key, PENDING)).pipe(
-              Effect.as(true),
-              Effect.orElseSucceed(() => false),
-            ),
-      ),
-      (claimed) =>
-        claimed
-          ? Effect.tap(produce, (answer) => {
-              // An answer proving the command did not run is forgotten, so a retry with the key runs it.
-              if (!answer.ok && DID_NOT_RUN.has(answer.error.tag)) {
-                return tryNats("kv delete", () => remembered.delete(key)).pipe(Effect.ignoreLogged)
-              }
-              return Effect.flatMap(written(key, JSON.stringify(answer), false), (stored) =>
-                stored ? Effect.void : Effect.logWarning(`the first reply to ${key} was not stored; a repeat may run again`),
-              )
-            })
-          : firstReply(key),
-    )
+    Effect.suspend(() => {
+      const token = `${PENDING} ${randomUUID()}`
+      const run = Effect.tap(produce, (answer) => {
+        // An answer proving the command did not run is forgotten, so a retry with the key runs it.
+        if (!answer.ok && DID_NOT_RUN.has(answer.error.tag)) {
+          return tryNats("kv delete", () => remembered.delete(key)).pipe(Effect.ignoreLogged)
+        }
+        return Effect.flatMap(written(key, JSON.stringify(answer), false), (stored) =>
+          stored ? Effect.void : Effect.logWarning(`the first reply to ${key} was not stored; a repeat may run again`),
+        )
+      })
+      const claimed = claimKey({
+        token,
+        fast: written(key, token, true),
+        // Refused: the key is taken, or holds a delete marker (a forgotten command), which the
+        // KV client's create takes over; a NATS failure is judged there too.
+        create: () =>
+          tryNats("kv create", () => remembered.create(key, token)).pipe(
+            Effect.as(true),
+            Effect.orElseSucceed(() => false),
+          ),
+        read: () =>
+          tryNats("kv get", () => remembered.get(key)).pipe(
+            Effect.map((entry) => entry?.string()),
+            Effect.orElseSucceed(() => undefined),
+          ),
+      })
+      return Effect.flatMap(claimed, (mine) =>
+        mine
+          ? run
+          : Effect.flatMap(firstReply(key, token), (reply) => (reply === OWN_CLAIM ? run : Effect.succeed(reply))),
+      )
+    })
 
   /** The operation on the account's live session, or why it cannot run. */
   const runOn = (accountHandle: AccountHandle, op: CommandOp, request: unknown) =>
