@@ -1,5 +1,7 @@
 import { expect, layer } from "@effect/vitest"
+import { Kvm } from "@nats-io/kv"
 import { Effect } from "effect"
+import { createHash } from "node:crypto"
 import { afterAll } from "vitest"
 import { startInfrastructure, supervisorLayer } from "./support/harness.js"
 
@@ -72,6 +74,34 @@ layer(supervisorLayer(infra.nats, sim), { timeout: 60_000, excludeTestServices: 
       const again = await recorder.request("wx.cmd.fleet1.send_text", { to, text: "once", idempotencyKey: "k-1" })
       expect(again).toEqual(first)
       expect(world.account("wxid_fleet1").activity.filter((a) => a.type === "sent").length).toBe(before + 1)
+      // Asked together: one runs, the other waits for its reply (the same supervisor's claim).
+      const together = await Promise.all(
+        [1, 2].map(() => recorder.request("wx.cmd.fleet1.send_text", { to, text: "together", idempotencyKey: "k-2" })),
+      )
+      expect(together[0]).toMatchObject({ ok: true })
+      expect(together[1]).toEqual(together[0])
+      expect(world.account("wxid_fleet1").activity.filter((a) => a.type === "sent").length).toBe(before + 2)
+    }),
+  )
+
+  it.effect("answers OutcomeUnknown at once for a key that a supervisor which stopped had taken, and sends nothing", () =>
+    Effect.promise(async () => {
+      const to = (await recorder.waitFor<{ message: { chat: string } }>((s) => s === "wx.evt.fleet1.message")).message.chat
+      const before = world.account("wxid_fleet1").activity.filter((a) => a.type === "sent").length
+      // What a supervisor killed between its claim and its reply leaves in the bucket.
+      const kv = await new Kvm(recorder.connection).open("wx_idempotency")
+      const digest = createHash("sha256").update("k-crashed").digest("hex").slice(0, 40)
+      await kv.put(`fleet1.send_text.${digest}`, "pending 0123456789abcdef 9c5e1a0e-6f0d-4c57-9b1e-1d2f3a4b5c6d")
+      const started = Date.now()
+      const reply = (await recorder.request("wx.cmd.fleet1.send_text", { to, text: "maybe sent", idempotencyKey: "k-crashed" })) as {
+        ok: boolean
+        error?: { tag: string }
+      }
+      expect(reply.ok).toBe(false)
+      expect(reply.error?.tag).toBe("OutcomeUnknown")
+      // Not after the 30 s a running claim is waited for.
+      expect(Date.now() - started).toBeLessThan(5_000)
+      expect(world.account("wxid_fleet1").activity.filter((a) => a.type === "sent").length).toBe(before)
     }),
   )
 })

@@ -31,6 +31,12 @@ export const ContractErrorTag = {
    * (`WXFLEET_SEND_BACKLOG`); this one was not sent. Try again later.
    */
   SendBacklogFull: "SendBacklogFull",
+  /**
+   * A command with this idempotency key was taken by a supervisor that stopped (a crash, a
+   * `kill -9`) before it answered: whether it ran is unknown, and it is not run again under this
+   * key. Check the account's activity before sending it again under a new key.
+   */
+  OutcomeUnknown: "OutcomeUnknown",
 } as const
 
 export const failure = (error: ReplyError): { readonly ok: false; readonly error: ReplyError } => ({ ok: false, error })

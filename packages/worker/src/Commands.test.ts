@@ -11,7 +11,7 @@ describe("CommandFailed.transient", () => {
   })
 
   it("is false when asking again cannot help", () => {
-    for (const tag of ["InvalidCommand", "UnknownOperation", "RequestRejected", "PayloadTooLarge"]) {
+    for (const tag of ["InvalidCommand", "UnknownOperation", "RequestRejected", "PayloadTooLarge", "OutcomeUnknown"]) {
       expect(failedWith(tag).transient, tag).toBe(false)
     }
   })

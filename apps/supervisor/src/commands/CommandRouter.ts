@@ -15,6 +15,7 @@ import { Duration, Effect, Option, Ref, Schema, type Either, type ParseResult } 
 import { SupervisorConfig } from "../config/SupervisorConfig.js"
 import { replyError } from "../errors/replyError.js"
 import { Fleet } from "../fleet/Fleet.js"
+import { SupervisorLease } from "../fleet/SupervisorLease.js"
 import { Metrics } from "../metrics/Metrics.js"
 import type { AccountHandle } from "../session/AccountSession.js"
 import { isOnline } from "../session/SessionStateMachine.js"
@@ -26,8 +27,14 @@ export const IDEMPOTENCY_BUCKET = "wx_idempotency"
 /** Commands larger than this are refused before parsing (NATS itself caps payloads at 1 MiB by default). */
 export const MAX_COMMAND_BYTES = 1024 * 1024
 
-/** What a claimed key holds until its first reply: `pending <token>`, the token the claimer's own. */
+/**
+ * What a claimed key holds until its first reply: `pending <instance> <nonce>`, the claimer's own
+ * token, naming the supervisor instance that claimed it.
+ */
 const PENDING = "pending"
+
+/** The supervisor instance named by a pending claim (none in claims older than the instance). */
+const claimerOf = (value: string): string | undefined => value.split(" ")[1]
 
 /**
  * Whether this caller holds a key's claim. The fast create through the connection's publisher
@@ -98,6 +105,7 @@ export const serveCommands = Effect.gen(function* () {
   })
 
   const nats = yield* Nats
+  const lease = yield* SupervisorLease
   /**
    * One write to the bucket through the connection's publisher (what the KV client's `put` and
    * `create` cost per command was ~8 % of a fleet's replies): true when stored.
@@ -110,7 +118,9 @@ export const serveCommands = Effect.gen(function* () {
 
   /**
    * Someone ran (or is running) this command: their reply, once it is there. Or the key holds
-   * `token` after all (this caller's claim, stored after its acknowledgement's deadline).
+   * `token` after all (this caller's claim, stored after its acknowledgement's deadline). Or it
+   * was claimed by another supervisor instance: one fleet runs in one supervisor at a time (its
+   * lease), so that one stopped before it answered, and no reply will come.
    */
   const firstReply = (key: string, token: string): Effect.Effect<Answer | typeof OWN_CLAIM> =>
     Effect.gen(function* () {
@@ -118,6 +128,12 @@ export const serveCommands = Effect.gen(function* () {
         const entry = yield* tryNats("kv get", () => remembered.get(key)).pipe(Effect.orElseSucceed(() => null))
         const value = entry?.string()
         if (value === token) return OWN_CLAIM
+        if (value?.startsWith(PENDING) && claimerOf(value) !== lease.instance) {
+          return refuse(
+            ContractErrorTag.OutcomeUnknown,
+            "a supervisor that stopped before answering took a command with this idempotency key: whether it ran is unknown",
+          )
+        }
         if (value && !value.startsWith(PENDING)) return JSON.parse(value) as Answer
         yield* Effect.sleep("100 millis")
       }
@@ -131,7 +147,7 @@ export const serveCommands = Effect.gen(function* () {
   ): Effect.Effect<Answer, never, Transport | ProtocolConfig | Metrics> =>
     // Steps rather than generators here and below: workers send every reply through this path.
     Effect.suspend(() => {
-      const token = `${PENDING} ${randomUUID()}`
+      const token = `${PENDING} ${lease.instance} ${randomUUID()}`
       const run = Effect.tap(produce, (answer) => {
         // An answer proving the command did not run is forgotten, so a retry with the key runs it.
         if (!answer.ok && DID_NOT_RUN.has(answer.error.tag)) {
