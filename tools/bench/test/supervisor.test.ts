@@ -49,6 +49,7 @@ describe("the supervisor scenario", () => {
         "80",
         "--outage-seconds",
         "2",
+        "--restart",
         "--json",
       ])
     } finally {
@@ -95,6 +96,16 @@ describe("the supervisor scenario", () => {
     assert.strictEqual(figures.outage!.back, 10)
     assert.strictEqual(figures.outage!.notBack, 0)
     assert.isAtLeast(figures.outage!.backAfterMs.max, figures.outage!.backAfterMs.p50)
+    // Killed and started again: every session back from its stored state, no QR code and no
+    // login call; a stored session is checked with a webwxsync of its stored key.
+    assert.isDefined(figures.restart)
+    assert.strictEqual(figures.restart!.back, 10)
+    assert.strictEqual(figures.restart!.notBack, 0)
+    assert.strictEqual(figures.restart!.qrCodes, 0)
+    assert.isAbove(figures.restart!.backAfterMs.p50, 0)
+    assert.isAtLeast(figures.restart!.callsPerSession["webwxsync"] ?? 0, 1)
+    for (const login of ["jslogin", "login", "webwxnewloginpage", "webwxpushloginurl"])
+      assert.strictEqual(figures.restart!.callsPerSession[login] ?? 0, 0, login)
   }, 90_000)
 })
 

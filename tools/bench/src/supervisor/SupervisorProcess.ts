@@ -138,6 +138,12 @@ export class SupervisorProcess {
     }
   }
 
+  /** SIGKILL at once, as a crash: no drain, no last save. */
+  async kill(): Promise<void> {
+    if (this.running) this.child.kill("SIGKILL")
+    await this.exited
+  }
+
   /** SIGTERM (the supervisor drains and exits, writing a CPU profile if asked), then SIGKILL. */
   stop(graceMs = 30_000): Promise<number | null> {
     this.stopping ??= (async () => {

@@ -10,6 +10,7 @@ import { SimulatorProcess } from "../simulator/SimulatorProcess.js"
 import { forEachConcurrently, median, percentile } from "../stats.js"
 import { FleetObserver } from "./FleetObserver.js"
 import { outageStep, type OutageFigures } from "./outage.js"
+import { restartStep, type RestartFigures } from "./restart.js"
 import { offerLoad, Phones } from "./load.js"
 import { childPid, machineTicks, openFiles, statusBytes } from "./procfs.js"
 import { SupervisorProcess, type EventLoopLag } from "./SupervisorProcess.js"
@@ -53,6 +54,8 @@ export interface SupervisorScenarioOptions {
   readonly deadlineSeconds: number
   /** After the load: every webpush host down this long, then the time until the fleet is back (0: none). */
   readonly outageSeconds: number
+  /** At the end: kill the supervisor (SIGKILL), start another, and time the fleet's resume. */
+  readonly restart: boolean
 }
 
 export const DEFAULT_SUPERVISOR_SCENARIO: SupervisorScenarioOptions = {
@@ -73,6 +76,7 @@ export const DEFAULT_SUPERVISOR_SCENARIO: SupervisorScenarioOptions = {
   nodeArgs: [],
   deadlineSeconds: 900,
   outageSeconds: 0,
+  restart: false,
 }
 
 /** CPU used by each process over a phase, as a share of one core (the machine may have two). */
@@ -158,6 +162,7 @@ export interface SupervisorFigures {
   readonly warmup: LoadStepFigures | undefined
   readonly steps: ReadonlyArray<LoadStepFigures>
   readonly outage: OutageFigures | undefined
+  readonly restart: RestartFigures | undefined
   /** The highest step rate the supervisor kept up with (0 when none). */
   readonly sustainedRate: number
   /** Session events seen, by state, over the whole run. */
@@ -216,10 +221,11 @@ export const runSupervisorBenchmark = async (
       )
 
     const started = performance.now()
-    const supervisor = await SupervisorProcess.start({
+    const secretKey = randomBytes(32).toString("hex")
+    const startSupervisor = async () => SupervisorProcess.start({
       natsUrl: nats.url,
       upstream: `${sim.url}/{host}`,
-      secretKey: randomBytes(32).toString("hex"),
+      secretKey,
       httpPort: await freePort(),
       ...(options.addVia === "config" ? { configFile } : {}),
       nodeArgs: [
@@ -230,6 +236,7 @@ export const runSupervisorBenchmark = async (
       ],
       ...(options.supervisorOutput === undefined ? {} : { outputFile: options.supervisorOutput }),
     })
+    let supervisor = await startSupervisor()
     // Before the others: SIGTERM lets the supervisor drain (and write its profile) while NATS is up.
     run.onCleanup(() => supervisor.stop())
     const pids = { supervisor: supervisor.pid, simulator: sim.serverPid, nats: natsPid }
@@ -327,6 +334,29 @@ export const runSupervisorBenchmark = async (
           `p99 ${outage.backAfterMs.p99.toFixed(0)} ms, max ${outage.backAfterMs.max.toFixed(0)} ms`,
       )
     }
+    let restart: RestartFigures | undefined
+    if (options.restart && supervisor.running) {
+      const restarted = await restartStep(
+        sim,
+        observer,
+        supervisor,
+        async () => {
+          const next = await startSupervisor()
+          run.onCleanup(() => next.stop())
+          return next
+        },
+        log,
+        60_000 + fleet.accounts.length * 100,
+      )
+      supervisor = restarted.supervisor
+      restart = restarted.figures
+      log(
+        `restart: ${restart.back} back, ${restart.notBack} not, ${restart.qrCodes} QR codes; back after p50 ` +
+          `${restart.backAfterMs.p50.toFixed(0)} ms, p99 ${restart.backAfterMs.p99.toFixed(0)} ms, max ${restart.backAfterMs.max.toFixed(0)} ms`,
+      )
+      if (restart.notBack > 0) fail(`${restart.notBack} sessions not back after the restart`)
+      if (restart.qrCodes > 0) fail(`${restart.qrCodes} QR codes shown after the restart`)
+    }
     if (!supervisor.running) fail(`the supervisor exited:\n${supervisor.tail.join("\n")}`)
     const unsettled = [...observer.states.values()].filter((s) => s !== "logged_in").length
     if (unsettled > 0) fail(`${unsettled} sessions not logged_in at the end`)
@@ -344,6 +374,7 @@ export const runSupervisorBenchmark = async (
       warmup,
       steps,
       outage,
+      restart,
       sustainedRate: Math.max(0, ...steps.filter((s) => s.keptUp).map((s) => s.rate)),
       sessionEvents: Object.fromEntries(observer.stateEvents),
       sessionReasons: [...observer.reasons].sort((a, b) => b[1] - a[1]).slice(0, 5),
@@ -614,6 +645,8 @@ latency under a sustained load of friends' messages.
   --node-arg FLAG         a node flag for the supervisor (repeatable), e.g. --node-arg=--max-old-space-size=8192
   --outage-seconds N      after the load, every webpush host down this long, then the time until
                           every session is back (default ${DEFAULT_SUPERVISOR_SCENARIO.outageSeconds}: none)
+  --restart               at the end, kill the supervisor (SIGKILL) and start another: the time
+                          until every session is back, the Web WeChat calls that took, QR codes
   --deadline-seconds N    abandon the run after this long (default ${DEFAULT_SUPERVISOR_SCENARIO.deadlineSeconds})
   --json                  print the figures as JSON instead of a table`
 
@@ -650,6 +683,7 @@ export const parseSupervisorArgs = (
           "node-arg": { type: "string", multiple: true },
           "deadline-seconds": text,
           "outage-seconds": text,
+          restart: { type: "boolean", default: false },
           json: { type: "boolean", default: false },
           help: { type: "boolean", short: "h", default: false },
         },
@@ -694,6 +728,7 @@ export const parseSupervisorArgs = (
     nodeArgs: values["node-arg"] ?? [],
     deadlineSeconds: whole("deadline-seconds", d.deadlineSeconds, 1),
     outageSeconds: whole("outage-seconds", d.outageSeconds, 0),
+    restart: values.restart,
   }
   return { options, json: values.json, help: values.help }
 }
@@ -788,6 +823,19 @@ export const supervisorTable = (f: SupervisorFigures): string => {
     rows.push(
       [`every webpush host (${o2.hosts}) down ${o2.seconds} s: reconnecting events / back / not back`, `${o2.reconnects} / ${o2.back} / ${o2.notBack}`],
       ["after the hosts are up: back p50 / p99 / max", `${ms(o2.backAfterMs.p50)} / ${ms(o2.backAfterMs.p99)} / ${ms(o2.backAfterMs.max)}`],
+    )
+  }
+  if (f.restart !== undefined) {
+    const r = f.restart
+    rows.push(
+      ["supervisor killed (SIGKILL) and started again: back / not back / QR codes", `${r.back} / ${r.notBack} / ${r.qrCodes}`],
+      ["after the kill: health server up / sessions back p50 / p99 / max", `${ms(r.upAfterMs)} / ${ms(r.backAfterMs.p50)} / ${ms(r.backAfterMs.p99)} / ${ms(r.backAfterMs.max)}`],
+      [
+        "Web WeChat calls per session until all were back",
+        Object.entries(r.callsPerSession)
+          .map(([name, n]) => `${name} ${n.toFixed(2)}`)
+          .join(", "),
+      ],
     )
   }
   rows.push(
