@@ -51,6 +51,14 @@ export interface SupervisorConfigShape {
    */
   readonly commandConcurrency?: number
   /**
+   * Sessions logging in or resuming at once for the whole fleet (`WXFLEET_LOGIN_CONCURRENCY`,
+   * default 128): the check of a stored session, webwxinit and the contact listing. A restart
+   * resumes every account together; without a bound, 10,000 of them at once made webwxsync
+   * calls time out (1,476 reconnects) and took three minutes. Waiting for a scan or a push
+   * confirmation holds none.
+   */
+  readonly loginConcurrency?: number
+  /**
    * How long an account's `contacts` listing answers again (`WXFLEET_CONTACTS_TTL`, default
    * 10 s), unless its contacts changed since; callers asking while one runs share it either way.
    * Zero keeps nothing beyond the listing in flight.
@@ -72,6 +80,7 @@ export const DEFAULT_CONTACTS_TTL = Duration.seconds(10)
 
 /** See `commandConcurrency`. */
 export const DEFAULT_COMMAND_CONCURRENCY = 2_048
+export const DEFAULT_LOGIN_CONCURRENCY = 128
 
 export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/SupervisorConfig")<
   SupervisorConfig,
@@ -107,6 +116,10 @@ export class SupervisorConfig extends Context.Tag("@wxfleet/supervisor/Superviso
       commandConcurrency: Config.integer("WXFLEET_COMMAND_CONCURRENCY").pipe(
         Config.validate({ message: "WXFLEET_COMMAND_CONCURRENCY must be at least 1", validation: (n) => n >= 1 }),
         Config.withDefault(DEFAULT_COMMAND_CONCURRENCY),
+      ),
+      loginConcurrency: Config.integer("WXFLEET_LOGIN_CONCURRENCY").pipe(
+        Config.validate({ message: "WXFLEET_LOGIN_CONCURRENCY must be at least 1", validation: (n) => n >= 1 }),
+        Config.withDefault(DEFAULT_LOGIN_CONCURRENCY),
       ),
       contactsTtl: Config.duration("WXFLEET_CONTACTS_TTL").pipe(Config.withDefault(DEFAULT_CONTACTS_TTL)),
       heapGrowingPercent: Config.string("WXFLEET_HEAP_GROWING_PERCENT").pipe(

@@ -5,6 +5,7 @@ import { Effect, FiberMap, Option, Ref } from "effect"
 import {
   DEFAULT_COMMAND_CONCURRENCY,
   DEFAULT_CONTACTS_TTL,
+  DEFAULT_LOGIN_CONCURRENCY,
   DEFAULT_SEND_BACKLOG,
   DEFAULT_SYNC_CONCURRENCY,
   SupervisorConfig,
@@ -37,6 +38,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
     const heap = heapPolicy(config.heapGrowingPercent ?? "auto")
     const syncGate = new FifoGate(config.syncConcurrency ?? DEFAULT_SYNC_CONCURRENCY)
     const commandSlots = new FifoGate(config.commandConcurrency ?? DEFAULT_COMMAND_CONCURRENCY)
+    const loginSlots = new FifoGate(config.loginConcurrency ?? DEFAULT_LOGIN_CONCURRENCY)
     const metrics = yield* Metrics
     metrics.countWaitingSends(() => {
       let waiting = 0
@@ -62,6 +64,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
           }),
           commandSlots,
           syncGate,
+          loginSlots,
           hostWatch,
           contacts: makeContactsListing(config.contactsTtl ?? DEFAULT_CONTACTS_TTL, (answer) => metrics.contactsListings.inc({ answer })),
         }

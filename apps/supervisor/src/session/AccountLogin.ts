@@ -36,7 +36,7 @@ const checkRetry = Schedule.exponential("500 millis").pipe(
  * A stored session is alive if webwxsync answers with its stored key. The batch is not committed,
  * so anything it carries comes again through the sync loop.
  */
-const resume = (
+export const resume = (
   state: SessionState.SessionState,
 ): Effect.Effect<Option.Option<WxSession>, never, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
@@ -112,16 +112,17 @@ const byQrCode = (
   )
 }
 
-/** The login order of ARCHITECTURE.md: the stored session, then push login with its uin, then a QR code. */
-export const logIn = (
+/**
+ * The login order of ARCHITECTURE.md after the stored session (`resume`) did not answer: push
+ * login with its uin, then a QR code.
+ */
+export const logInAfresh = (
   stored: Option.Option<SessionState.SessionState>,
   desktop: boolean,
   report: LoginReport,
 ): Effect.Effect<LoggedIn, LoginRefused, Transport | ProtocolConfig> =>
   Effect.gen(function* () {
     if (Option.isSome(stored)) {
-      const resumed = yield* resume(stored.value)
-      if (Option.isSome(resumed)) return { session: resumed.value, fresh: false }
       const pushed = yield* push(stored.value, report)
       if (Option.isSome(pushed)) return { session: pushed.value, fresh: true }
     }

@@ -27,7 +27,7 @@ import type { Pacer } from "../pacing/Pacer.js"
 import type { AccountEntry } from "../state/AccountRegistry.js"
 import { SessionStore } from "../state/SessionStore.js"
 import { StateSaver } from "../state/StateSaver.js"
-import { logIn, type LoginReport } from "./AccountLogin.js"
+import { type LoggedIn, logInAfresh, type LoginReport, resume } from "./AccountLogin.js"
 import type { ContactsListing } from "../commands/ContactsListing.js"
 import type { Reply } from "../commands/operations.js"
 import { replyError } from "../errors/replyError.js"
@@ -51,6 +51,12 @@ export interface AccountHandle {
   readonly commandSlots: FifoGate
   /** The fleet's webwxsync calls in flight (SyncLoopOptions.fetchGate), shared by every account. */
   readonly syncGate: FifoGate
+  /**
+   * The fleet's logins and resumes under way (`WXFLEET_LOGIN_CONCURRENCY`): a session holds one
+   * while it checks a stored session, runs webwxinit and lists its contacts, none while a person
+   * scans or confirms.
+   */
+  readonly loginSlots: FifoGate
   /** The fleet's news of webpush hosts (SyncLoopOptions.hostWatch), shared by every account. */
   readonly hostWatch: HostWatch.HostWatch
   /** The account's `contacts` answers, shared and briefly kept; told when contacts change. */
@@ -370,14 +376,28 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
      */
     const connect = (): Effect.Effect<Option.Option<WxSession>, never, SessionDeps> => Effect.gen(function* () {
       const stored = yield* loadStored()
-      const loggedIn = yield* logIn(stored, handle.entry.desktop ?? false, report).pipe(
+      if (Option.isSome(stored)) {
+        // Checked and made ready in one of the fleet's login slots: a restart resumes the whole
+        // fleet, and all of it at once timed out its own calls.
+        const resumed = yield* handle.loginSlots.withPermit(
+          Effect.flatMap(resume(stored.value), (session) =>
+            Option.isSome(session) ? Effect.map(ready({ session: session.value, fresh: false }), Option.some) : Effect.succeedNone,
+          ),
+        )
+        if (Option.isSome(resumed)) return resumed.value
+      }
+      const loggedIn = yield* logInAfresh(stored, handle.entry.desktop ?? false, report).pipe(
         Effect.either,
       )
       if (loggedIn._tag === "Left") {
         yield* setState("failed", { reason: replyError(loggedIn.left) })
         return yield* Effect.never
       }
-      const { session, fresh } = loggedIn.right
+      return yield* handle.loginSlots.withPermit(ready(loggedIn.right))
+    })
+
+    /** A logged-in session made ready: webwxinit when fresh, saved, contacts known, published. */
+    const ready = ({ session, fresh }: LoggedIn): Effect.Effect<Option.Option<WxSession>, never, SessionDeps> => Effect.gen(function* () {
       if (fresh) {
         const init = yield* Session.init(session).pipe(Effect.either)
         if (init._tag === "Left") {
