@@ -104,6 +104,12 @@ const requestWhenReady = async (subject: string, body: unknown, timeoutMs = 30_0
   }
 }
 
+/** The simulator's protocol calls answered since the last reading (the reading starts afresh). */
+const simulatorCalls = async (): Promise<Record<string, number>> => {
+  const response = await fetch(`${sim.url}/__sim/process/event-loop`, { method: "POST" })
+  return ((await response.json()) as { calls: Record<string, number> }).calls
+}
+
 describe("the supervisor process", () => {
   it("resumes after kill -9 with no scan, no lost and no duplicated message", async () => {
     child = startSupervisor()
@@ -126,6 +132,7 @@ describe("the supervisor process", () => {
 
     const scans = sessionStates().filter((s) => s === "awaiting_scan").length
     const loggedIn = sessionStates().filter((s) => s === "logged_in").length
+    await simulatorCalls()
     child = startSupervisor()
     await recorder.waitFor(() => sessionStates().filter((s) => s === "logged_in").length > loggedIn, 60_000)
     const stored = await waitForStored(whileDown)
@@ -133,6 +140,16 @@ describe("the supervisor process", () => {
     const texts = stored.map((m) => m.text)
     expect(new Set(texts).size).toBe(texts.length)
     expect(texts).toEqual([...before, ...whileDown])
+    // The resumed session knew its contacts from its stored record: no listing, and a known
+    // contact's change is "changed", not "added".
+    expect((await simulatorCalls())["webwxgetcontact"] ?? 0).toBe(0)
+    world.person("wxid_buddy").nickName = "Buddy (renamed)"
+    world.contactChanged("wxid_buddy")
+    const change = await recorder.waitFor<{ change: string; contact?: { nickName: string } }>(
+      (s, d) => s === "wx.evt.p1.contact" && d.contact?.nickName === "Buddy (renamed)",
+      30_000,
+    )
+    expect(change.change).toBe("changed")
   }, 180_000)
 
   it("loses nothing while nats-server is killed and restarted under traffic", async () => {

@@ -97,8 +97,10 @@ describe("the supervisor scenario", () => {
     assert.strictEqual(figures.outage!.notBack, 0)
     assert.isAtLeast(figures.outage!.backAfterMs.max, figures.outage!.backAfterMs.p50)
     // Killed and started again: every session back from its stored state, no QR code and no
-    // login call; a stored session is checked with a webwxsync of its stored key.
+    // login call; a stored session is checked with a webwxsync of its stored key, and knows its
+    // contacts from its record (no listing).
     assert.isDefined(figures.restart)
+    assert.strictEqual(figures.restart!.callsPerSession["webwxgetcontact"] ?? 0, 0)
     assert.strictEqual(figures.restart!.back, 10)
     assert.strictEqual(figures.restart!.notBack, 0)
     assert.strictEqual(figures.restart!.qrCodes, 0)

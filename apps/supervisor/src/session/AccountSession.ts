@@ -172,7 +172,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
           saver.forget(account)
           const state = yield* session.snapshot()
           const at = Date.now()
-          yield* store.save(account, state).pipe(Effect.retry(untilSaved), Effect.orDie)
+          yield* store.save(account, state, knownListed ? known.serialize() : undefined).pipe(Effect.retry(untilSaved), Effect.orDie)
           saved = { at, jar: session.jar.version, keys: keysOf(yield* session.data.get) }
           metrics.stateSaves.inc({ reason })
         }),
@@ -218,6 +218,8 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
 
     /** Known contacts, to tell an added contact from a changed one. */
     const known = new KnownContacts()
+    /** Whether `known` is this session's (listed or restored), and so worth storing with it. */
+    let knownListed = false
 
     const batchEvents = (
       batch: WebwxSync.SyncBatch,
@@ -381,7 +383,9 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
         // fleet, and all of it at once timed out its own calls.
         const resumed = yield* handle.loginSlots.withPermit(
           Effect.flatMap(resume(stored.value), (session) =>
-            Option.isSome(session) ? Effect.map(ready({ session: session.value, fresh: false }), Option.some) : Effect.succeedNone,
+            Option.isSome(session)
+              ? Effect.map(ready({ session: session.value, fresh: false }, stored.value.knownContacts), Option.some)
+              : Effect.succeedNone,
           ),
         )
         if (Option.isSome(resumed)) return resumed.value
@@ -396,8 +400,16 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
       return yield* handle.loginSlots.withPermit(ready(loggedIn.right))
     })
 
-    /** A logged-in session made ready: webwxinit when fresh, saved, contacts known, published. */
-    const ready = ({ session, fresh }: LoggedIn): Effect.Effect<Option.Option<WxSession>, never, SessionDeps> => Effect.gen(function* () {
+    /**
+     * A logged-in session made ready: webwxinit when fresh, saved, contacts known, published. A
+     * resumed session knows its contacts from its stored record when it has them (its UserNames
+     * are the same); any other lists them.
+     */
+    const ready = (
+      { session, fresh }: LoggedIn,
+      storedContacts?: string,
+    ): Effect.Effect<Option.Option<WxSession>, never, SessionDeps> => Effect.gen(function* () {
+      knownListed = false
       if (fresh) {
         const init = yield* Session.init(session).pipe(Effect.either)
         if (init._tag === "Left") {
@@ -413,9 +425,15 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
       const data = yield* session.data.get
       if (data.self === undefined) return Option.none()
       yield* Ref.set(handle.self, Option.some(data.self))
+      // A new login's cookies are saved first: a crash while listing contacts must not need a scan.
+      if (fresh) yield* persist(session, "changed")
+      if (!fresh && storedContacts !== undefined && known.restore(storedContacts)) knownListed = true
+      else {
+        const contacts = yield* Effect.option(Contacts.allContacts(session))
+        known.reset(Option.isSome(contacts) ? contacts.value.map((contact) => contact.userName) : [])
+        knownListed = Option.isSome(contacts)
+      }
       yield* persist(session, "changed")
-      const contacts = yield* Contacts.allContacts(session).pipe(Effect.orElseSucceed(() => []))
-      known.reset(contacts.map((contact) => contact.userName))
       yield* Ref.set(handle.session, Option.some(session))
       yield* setState("logged_in", {
         self: data.self,

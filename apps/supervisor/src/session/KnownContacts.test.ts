@@ -26,6 +26,25 @@ describe("KnownContacts", () => {
     expect(known.has(names[3]!)).toBe(false)
   })
 
+  it("restores what it serialized, changes since the reset included, and refuses anything else", () => {
+    const known = new KnownContacts()
+    known.reset(names.slice(0, 200))
+    known.add(names[250]!)
+    known.delete(names[7]!)
+    const again = new KnownContacts()
+    expect(again.restore(known.serialize())).toBe(true)
+    expect(again.has(names[250]!)).toBe(true)
+    expect(again.has(names[7]!)).toBe(false)
+    expect(names.slice(8, 200).every((n) => again.has(n))).toBe(true)
+    expect(names.slice(200, 250).some((n) => again.has(n))).toBe(false)
+    // Not base64 of sorted 32-bit hashes: refused, and what it knew stays.
+    for (const bad of ["not base64!", Buffer.from([1, 2, 3]).toString("base64"), Buffer.from([0, 0, 0, 2, 0, 0, 0, 1]).toString("base64")]) {
+      expect(again.restore(bad)).toBe(false)
+    }
+    expect(again.has(names[250]!)).toBe(true)
+    expect(new KnownContacts().restore(new KnownContacts().serialize())).toBe(true)
+  })
+
   it("hashes UserNames to distinct 32-bit numbers", () => {
     const hashes = new Set(names.map(nameHash))
     expect(hashes.size).toBe(names.length)

@@ -36,6 +36,37 @@ export class KnownContacts {
     this.removed = undefined
   }
 
+  /**
+   * What it knows now as a string (base64 of the sorted hashes), for a stored session: resumed,
+   * it needs no contact listing to tell added contacts from changed ones (its UserNames are the
+   * same; a new login's are not, and lists again).
+   */
+  serialize(): string {
+    let hashes = this.sorted
+    if (this.added !== undefined || this.removed !== undefined) {
+      const now = new Set(this.sorted)
+      for (const hash of this.added ?? []) now.add(hash)
+      for (const hash of this.removed ?? []) now.delete(hash)
+      hashes = Uint32Array.from([...now].sort((a, b) => a - b))
+    }
+    const bytes = Buffer.allocUnsafe(hashes.length * 4)
+    for (let i = 0; i < hashes.length; i++) bytes.writeUInt32LE(hashes[i]!, i * 4)
+    return bytes.toString("base64")
+  }
+
+  /** Knows exactly what `serialize` gave; false (and nothing changed) when `text` is not one. */
+  restore(text: string): boolean {
+    const bytes = Buffer.from(text, "base64")
+    if (bytes.length % 4 !== 0 || bytes.toString("base64") !== text) return false
+    const hashes = new Uint32Array(bytes.length / 4)
+    for (let i = 0; i < hashes.length; i++) hashes[i] = bytes.readUInt32LE(i * 4)
+    for (let i = 1; i < hashes.length; i++) if (hashes[i - 1]! >= hashes[i]!) return false
+    this.sorted = hashes
+    this.added = undefined
+    this.removed = undefined
+    return true
+  }
+
   has(userName: string): boolean {
     const hash = nameHash(userName)
     if (this.removed?.has(hash)) return false

@@ -7,7 +7,18 @@ import { SecretBox, SecretBoxError } from "./SecretBox.js"
 /** The KV bucket of encrypted session states, one key per account. */
 export const SESSIONS_BUCKET = "wx_sessions"
 
-const decodeState = Schema.decodeUnknownEither(Schema.parseJson(SessionState.SessionState))
+/**
+ * What is stored for an account: the session's state, and the hashes of the contacts it knows
+ * (`KnownContacts.serialize`), so a resumed session needs no contact listing. Records saved
+ * before the hashes were have none, and list.
+ */
+const StoredSession = Schema.extend(
+  SessionState.SessionState,
+  Schema.Struct({ knownContacts: Schema.optional(Schema.String) }),
+)
+export type StoredSession = typeof StoredSession.Type
+
+const decodeState = Schema.decodeUnknownEither(Schema.parseJson(StoredSession))
 
 /**
  * Where session state lives between runs: JetStream KV, each value sealed with AES-256-GCM and
@@ -24,7 +35,7 @@ export class SessionStore extends Effect.Service<SessionStore>()("@wxfleet/super
     const kv = yield* keyValue(SESSIONS_BUCKET, { history: 1 })
 
     /** The stored state, none when there is none; a record that does not open is an error, not "none". */
-    const load = (account: string): Effect.Effect<Option.Option<SessionState.SessionState>, NatsError | SecretBoxError> =>
+    const load = (account: string): Effect.Effect<Option.Option<StoredSession>, NatsError | SecretBoxError> =>
       Effect.gen(function* () {
         const entry = yield* tryNats(`kv get ${account}`, () => kv.get(account))
         if (!entry || entry.operation !== "PUT" || entry.length === 0) return Option.none()
@@ -35,8 +46,10 @@ export class SessionStore extends Effect.Service<SessionStore>()("@wxfleet/super
         })
       })
 
-    const save = (account: string, state: SessionState.SessionState): Effect.Effect<void, NatsError> =>
-      tryNats(`kv put ${account}`, () => kv.put(account, box.seal(JSON.stringify(state), account))).pipe(Effect.asVoid)
+    const save = (account: string, state: SessionState.SessionState, knownContacts?: string): Effect.Effect<void, NatsError> =>
+      tryNats(`kv put ${account}`, () =>
+        kv.put(account, box.seal(JSON.stringify(knownContacts === undefined ? state : { ...state, knownContacts }), account)),
+      ).pipe(Effect.asVoid)
 
     const remove = (account: string): Effect.Effect<void, NatsError> =>
       tryNats(`kv delete ${account}`, () => kv.delete(account))
