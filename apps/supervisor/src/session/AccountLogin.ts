@@ -33,25 +33,31 @@ const checkRetry = Schedule.exponential("500 millis").pipe(
 )
 
 /**
- * A stored session is alive if webwxsync answers with its stored key. The batch is not committed,
- * so anything it carries comes again through the sync loop.
+ * A stored session is alive if webwxsync answers with its stored key; `whenAlive` then makes it
+ * ready. The batch is not committed, so anything it carries comes again through the sync loop.
+ * Each attempt, with `whenAlive` after a good one, runs `inSlot` (one of the fleet's login slots);
+ * the waits between attempts hold none, so sessions of a host that is down do not keep the
+ * slots from every other account. None when the session ended (or does not restore).
  */
-export const resume = (
+export const resume = <A, R>(
   state: SessionState.SessionState,
-): Effect.Effect<Option.Option<WxSession>, never, Transport | ProtocolConfig> =>
+  inSlot: <B, E, R2>(effect: Effect.Effect<B, E, R2>) => Effect.Effect<B, E, R2>,
+  whenAlive: (session: WxSession) => Effect.Effect<A, never, R>,
+): Effect.Effect<Option.Option<A>, never, Transport | ProtocolConfig | R> =>
   Effect.gen(function* () {
     const session = yield* Effect.option(WxSession.restore(state))
     if (Option.isNone(session)) return Option.none()
-    const alive = yield* WebwxSync.webwxsync(session.value).pipe(
-      Effect.as(true),
-      Effect.catchIf(
-        (error) => error instanceof SessionExpired,
-        () => Effect.succeed(false),
+    const attempt = inSlot(
+      WebwxSync.webwxsync(session.value).pipe(
+        Effect.matchEffect({
+          onSuccess: () => Effect.map(whenAlive(session.value), Option.some),
+          // Ended: none. Anything else (the network) fails the attempt, to be tried again.
+          onFailure: (error) => (error instanceof SessionExpired ? Effect.succeedNone : Effect.fail(error)),
+        }),
       ),
-      Effect.retry(checkRetry),
-      Effect.orElseSucceed(() => false),
     )
-    return alive ? session : Option.none()
+    // The retry's waits run outside `inSlot`. It retries for ever; the fallback only types it.
+    return yield* attempt.pipe(Effect.retry(checkRetry), Effect.orElseSucceed(() => Option.none<A>()))
   })
 
 /** Push login with the stored cookies: the phone confirms, no QR. None when it cannot be done. */

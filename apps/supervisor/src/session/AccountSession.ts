@@ -381,12 +381,8 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
       if (Option.isSome(stored)) {
         // Checked and made ready in one of the fleet's login slots: a restart resumes the whole
         // fleet, and all of it at once timed out its own calls.
-        const resumed = yield* handle.loginSlots.withPermit(
-          Effect.flatMap(resume(stored.value), (session) =>
-            Option.isSome(session)
-              ? Effect.map(ready({ session: session.value, fresh: false }, stored.value.knownContacts), Option.some)
-              : Effect.succeedNone,
-          ),
+        const resumed = yield* resume(stored.value, handle.loginSlots.withPermit, (session) =>
+          ready({ session, fresh: false }, stored.value.knownContacts),
         )
         if (Option.isSome(resumed)) return resumed.value
       }
