@@ -37,25 +37,30 @@ const PENDING = "pending"
 const claimerOf = (value: string): string | undefined => value.split(" ")[1]
 
 /**
- * Whether this caller holds a key's claim. The fast create through the connection's publisher
- * was stored; or, refused, the KV client's create took the key (over a delete marker); or
- * neither, and the key holds this caller's own token: the fast create was stored but its
- * acknowledgement was lost or late (a NATS restart), which without the token would leave the
- * key pending, its command never run, and every repeat answered `InProgress` until it expires.
+ * Whether this caller took a key's claim: the fast create through the connection's publisher
+ * was stored, or, refused, the KV client's create took the key (over a delete marker).
  */
 export const claimKey = (steps: {
-  readonly token: string
   readonly fast: Effect.Effect<boolean>
   readonly create: () => Effect.Effect<boolean>
-  readonly read: () => Effect.Effect<string | undefined>
-}): Effect.Effect<boolean> =>
-  Effect.flatMap(steps.fast, (stored) =>
-    stored
-      ? Effect.succeed(true)
-      : Effect.flatMap(steps.create(), (created) =>
-          created ? Effect.succeed(true) : Effect.map(steps.read(), (value) => value === steps.token),
-        ),
-  )
+}): Effect.Effect<boolean> => Effect.flatMap(steps.fast, (stored) => (stored ? Effect.succeed(true) : steps.create()))
+
+/** What a claimed key's value says to a caller that holds `token` in supervisor `instance`. */
+export type ClaimReading =
+  /** The caller's own claim: its fast create was stored but its acknowledgement was lost or late. */
+  | { readonly _tag: "Mine" }
+  /** Another supervisor instance's claim: that one stopped before it answered (one runs a fleet). */
+  | { readonly _tag: "Abandoned" }
+  /** Nothing yet, or this supervisor's other caller still running it. */
+  | { readonly _tag: "Waiting" }
+  | { readonly _tag: "Answered"; readonly reply: string }
+
+export const readClaim = (value: string | undefined, token: string, instance: string): ClaimReading => {
+  if (!value) return { _tag: "Waiting" }
+  if (value === token) return { _tag: "Mine" }
+  if (value.startsWith(PENDING)) return claimerOf(value) === instance ? { _tag: "Waiting" } : { _tag: "Abandoned" }
+  return { _tag: "Answered", reply: value }
+}
 
 /** What `firstReply` says when the key turns out to hold the caller's own claim. */
 const OWN_CLAIM = Symbol("own claim")
@@ -118,23 +123,24 @@ export const serveCommands = Effect.gen(function* () {
 
   /**
    * Someone ran (or is running) this command: their reply, once it is there. Or the key holds
-   * `token` after all (this caller's claim, stored after its acknowledgement's deadline). Or it
-   * was claimed by another supervisor instance: one fleet runs in one supervisor at a time (its
-   * lease), so that one stopped before it answered, and no reply will come.
+   * `token` after all (this caller's claim, stored after its acknowledgement's deadline: without
+   * the token the key stayed pending, its command never ran, and every repeat answered
+   * `InProgress` until it expired). Or another supervisor instance claimed it and stopped
+   * before it answered: no reply will come.
    */
   const firstReply = (key: string, token: string): Effect.Effect<Answer | typeof OWN_CLAIM> =>
     Effect.gen(function* () {
       for (let i = 0; i < 300; i++) {
         const entry = yield* tryNats("kv get", () => remembered.get(key)).pipe(Effect.orElseSucceed(() => null))
-        const value = entry?.string()
-        if (value === token) return OWN_CLAIM
-        if (value?.startsWith(PENDING) && claimerOf(value) !== lease.instance) {
+        const reading = readClaim(entry?.string(), token, lease.instance)
+        if (reading._tag === "Mine") return OWN_CLAIM
+        if (reading._tag === "Abandoned") {
           return refuse(
             ContractErrorTag.OutcomeUnknown,
             "a supervisor that stopped before answering took a command with this idempotency key: whether it ran is unknown",
           )
         }
-        if (value && !value.startsWith(PENDING)) return JSON.parse(value) as Answer
+        if (reading._tag === "Answered") return JSON.parse(reading.reply) as Answer
         yield* Effect.sleep("100 millis")
       }
       return refuse("InProgress", "a command with this idempotency key is still running")
@@ -158,7 +164,6 @@ export const serveCommands = Effect.gen(function* () {
         )
       })
       const claimed = claimKey({
-        token,
         fast: written(key, token, true),
         // Refused: the key is taken, or holds a delete marker (a forgotten command), which the
         // KV client's create takes over; a NATS failure is judged there too.
@@ -166,11 +171,6 @@ export const serveCommands = Effect.gen(function* () {
           tryNats("kv create", () => remembered.create(key, token)).pipe(
             Effect.as(true),
             Effect.orElseSucceed(() => false),
-          ),
-        read: () =>
-          tryNats("kv get", () => remembered.get(key)).pipe(
-            Effect.map((entry) => entry?.string()),
-            Effect.orElseSucceed(() => undefined),
           ),
       })
       return Effect.flatMap(claimed, (mine) =>
