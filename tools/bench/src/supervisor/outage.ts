@@ -20,6 +20,32 @@ export interface OutageFigures {
   readonly backAfterMs: { readonly p50: number; readonly p99: number; readonly max: number }
 }
 
+/** p50 / p99 / max of `values` (ms). */
+export const spreadOf = (values: ReadonlyArray<number>): { readonly p50: number; readonly p99: number; readonly max: number } => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 }
+}
+
+/**
+ * Waits (until `deadline`, checking `stillUp` between looks) for each of `accounts` to be
+ * logged_in again after `since`; the accounts that are, with when (performance.now()).
+ */
+export const waitUntilBack = async (
+  observer: FleetObserver,
+  accounts: ReadonlyArray<string>,
+  since: number,
+  deadline: number,
+  stillUp: () => void = () => {},
+): Promise<Array<number>> => {
+  const isBack = (account: string) =>
+    observer.states.get(account) === "logged_in" && (observer.lastLoggedInAt.get(account) ?? 0) > since
+  while (performance.now() < deadline && !accounts.every(isBack)) {
+    stillUp()
+    await sleep(100)
+  }
+  return accounts.filter(isBack).map((account) => observer.lastLoggedInAt.get(account)!)
+}
+
 /**
  * Takes every webpush host down for `seconds` (the long polls are cut, every session goes
  * reconnecting and backs off), brings them up, and measures how long the fleet takes to be back:
@@ -42,18 +68,14 @@ export const outageStep = async (
   const upAt = performance.now()
   log("webpush hosts up again; waiting for every session to be back")
   const accounts = [...observer.states.keys()]
-  const isBack = (account: string) =>
-    observer.states.get(account) === "logged_in" && (observer.lastLoggedInAt.get(account) ?? 0) > downAt
-  const deadline = upAt + waitBackMs
-  while (performance.now() < deadline && !accounts.every(isBack)) await sleep(100)
-  const backAfter = accounts.filter(isBack).map((account) => Math.max(0, observer.lastLoggedInAt.get(account)! - upAt))
-  const sorted = [...backAfter].sort((a, b) => a - b)
+  const backAt = await waitUntilBack(observer, accounts, downAt, upAt + waitBackMs)
+  const backAfter = backAt.map((at) => Math.max(0, at - upAt))
   return {
     seconds,
     hosts: hosts.length,
     reconnects: (observer.stateEvents.get("reconnecting") ?? 0) - reconnectsBefore,
     back: backAfter.length,
     notBack: accounts.length - backAfter.length,
-    backAfterMs: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
+    backAfterMs: spreadOf(backAfter),
   }
 }

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises"
 import type { SimulatorProcess } from "../simulator/SimulatorProcess.js"
-import { percentile } from "../stats.js"
 import type { FleetObserver } from "./FleetObserver.js"
+import { spreadOf, waitUntilBack } from "./outage.js"
 import type { SupervisorProcess } from "./SupervisorProcess.js"
 
 export interface RestartFigures {
@@ -40,16 +39,11 @@ export const restartStep = async (
   const supervisor = await startAgain()
   await supervisor.waitHealthy(60_000)
   const upAfterMs = performance.now() - killedAt
-  const isBack = (account: string) =>
-    observer.states.get(account) === "logged_in" && (observer.lastLoggedInAt.get(account) ?? 0) > killedAt
-  const deadline = killedAt + waitBackMs
-  while (performance.now() < deadline && !accounts.every(isBack)) {
+  const backAt = await waitUntilBack(observer, accounts, killedAt, killedAt + waitBackMs, () => {
     if (!supervisor.running) throw new Error(`the restarted supervisor exited:\n${supervisor.tail.join("\n")}`)
-    await sleep(100)
-  }
+  })
   const { calls } = await sim.reading()
-  const backAfter = accounts.filter(isBack).map((account) => observer.lastLoggedInAt.get(account)! - killedAt)
-  const sorted = [...backAfter].sort((a, b) => a - b)
+  const backAfter = backAt.map((at) => at - killedAt)
   return {
     supervisor,
     figures: {
@@ -57,7 +51,7 @@ export const restartStep = async (
       notBack: accounts.length - backAfter.length,
       qrCodes: (observer.stateEvents.get("awaiting_scan") ?? 0) - qrBefore,
       upAfterMs,
-      backAfterMs: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
+      backAfterMs: spreadOf(backAfter),
       callsPerSession: Object.fromEntries(
         Object.entries(calls)
           .sort((a, b) => b[1] - a[1])
