@@ -1,6 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { afterAll } from "vitest"
+import { Metrics } from "../src/metrics/Metrics.js"
 import { startInfrastructure, supervisorLayer } from "./support/harness.js"
 
 const infra = await startInfrastructure()
@@ -20,7 +21,9 @@ const inState = (account: string, state: string) => (subject: string, data: Sess
 // One login slot for the whole fleet.
 layer(supervisorLayer(infra.nats, sim, { loginConcurrency: 1 }), { timeout: 60_000, excludeTestServices: true })("logins", (it) => {
   it.effect("makes one session ready at a time with one login slot, while a scan waits in none", () =>
-    Effect.promise(async () => {
+    Effect.flatMap(Metrics, (metrics) => Effect.promise(async () => {
+      const waitingForSlot = async () =>
+        Number(/gate="login"} (\d+)/.exec(await metrics.registry.getSingleMetricAsString("wxfleet_gate_waiting"))?.[1])
       for (const account of ["gate1", "gate2"]) await recorder.request("wx.fleet.add", { account })
       // Both QR codes are out before anyone scans: waiting for a person holds no slot.
       const qr = await Promise.all(["gate1", "gate2"].map((a) => recorder.waitFor<SessionEvent>(inState(a, "awaiting_scan"))))
@@ -33,11 +36,17 @@ layer(supervisorLayer(infra.nats, sim, { loginConcurrency: 1 }), { timeout: 60_0
           world.scan(qr[index]!.qr!.uuid, `wxid_gate${n}`)
           world.confirm(qr[index]!.qr!.uuid)
         }
+        // The operator sees the second one wait for the slot while the first is made ready.
+        let seen = await waitingForSlot()
+        for (const until = Date.now() + 5_000; seen !== 1 && Date.now() < until; seen = await waitingForSlot())
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        expect(seen).toBe(1)
         const [first, second] = (await Promise.all(ready)).sort((a, b) => a - b)
         expect(second! - first!).toBeGreaterThan(800)
+        expect(await waitingForSlot()).toBe(0)
       } finally {
         sim.faults.setLatency("wx8.qq.com", 0)
       }
-    }),
+    })),
   )
 })

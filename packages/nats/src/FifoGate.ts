@@ -3,6 +3,8 @@ import { Effect } from "effect"
 interface Waiter {
   readonly wake: () => void
   cancelled: boolean
+  /** Counted in `waiting`: from joining the line until woken or given up, whichever comes first. */
+  inLine: boolean
 }
 
 /**
@@ -15,14 +17,16 @@ export class FifoGate {
   private free: number
   private queue: Array<Waiter> = []
   private head = 0
+  /** Waiters in line that have not given up (the queue also holds given-up ones until passed). */
+  private lineLength = 0
 
   constructor(permits: number) {
     this.free = permits
   }
 
-  /** Sessions waiting for a permit. */
+  /** Callers waiting for a permit (not those that gave up their place). */
   get waiting(): number {
-    return this.queue.length - this.head
+    return this.lineLength
   }
 
   /** Takes a free permit (true), or puts `waiter` in line for the next one (false). */
@@ -32,17 +36,30 @@ export class FifoGate {
       return true
     }
     this.queue.push(waiter)
+    waiter.inLine = true
+    this.lineLength++
     return false
   }
 
+  /** `waiter` is out of line: woken, or given up. */
+  private out(waiter: Waiter): void {
+    if (!waiter.inLine) return
+    waiter.inLine = false
+    this.lineLength--
+  }
+
+  /** `waiter`, in line, gives up its place. */
+  private leave(waiter: Waiter): void {
+    waiter.cancelled = true
+    this.out(waiter)
+  }
+
   private readonly acquire: Effect.Effect<void> = Effect.async<void>((resume) => {
-    const waiter: Waiter = { wake: () => resume(Effect.void), cancelled: false }
+    const waiter: Waiter = { wake: () => resume(Effect.void), cancelled: false, inLine: false }
     if (this.enter(waiter)) return resume(Effect.void)
     // Interrupted while waiting: the waiter gives up its place (a permit handed over already
     // resumed it, and the caller's ensuring gives that one back).
-    return Effect.sync(() => {
-      waiter.cancelled = true
-    })
+    return Effect.sync(() => this.leave(waiter))
   })
 
   private release(): void {
@@ -52,7 +69,9 @@ export class FifoGate {
         this.queue = this.queue.slice(this.head)
         this.head = 0
       }
-      if (!next.cancelled) return next.wake()
+      if (next.cancelled) continue
+      this.out(next)
+      return next.wake()
     }
     this.free++
   }
@@ -71,13 +90,14 @@ export class FifoGate {
         granted()
       },
       cancelled: false,
+      inLine: false,
     }
     if (this.enter(waiter)) waiter.wake()
     return () => {
       if (over) return
       over = true
       if (held) this.release()
-      else waiter.cancelled = true
+      else this.leave(waiter)
     }
   }
 

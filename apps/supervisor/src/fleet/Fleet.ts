@@ -45,6 +45,7 @@ export class Fleet extends Effect.Service<Fleet>()("@wxfleet/supervisor/Fleet", 
       for (const handle of handles.values()) waiting += handle.pacer.waiting()
       return waiting
     })
+    metrics.countWaitingAtGates({ sync: () => syncGate.waiting, login: () => loginSlots.waiting, command: () => commandSlots.waiting })
     // After a webpush outage, the first session answered wakes the others (spread over ≤ 5 s).
     const hostWatch = HostWatch.makeHostWatch()
 

@@ -5,6 +5,10 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
  * The supervisor's Prometheus metrics, with prom-client (the maintained Node client for the
  * text exposition format). One registry per supervisor, so tests can run several.
  */
+/** The fleet's permits shared by every session: webwxsync calls, logins and resumes, commands. */
+const FLEET_GATES = ["sync", "login", "command"] as const
+type FleetGate = (typeof FLEET_GATES)[number]
+
 export const makeMetrics = () => {
   const registry = new Registry()
   // process_* and nodejs_* (RSS, heap, event-loop lag, handles): what an operator sizes a fleet by.
@@ -17,6 +21,7 @@ export const makeMetrics = () => {
   })
   // The fleet says how to count its waiting sends once it runs; read only when scraped.
   let waitingSends: () => number = () => 0
+  let waitingAtGates: Readonly<Record<FleetGate, () => number>> = { sync: () => 0, login: () => 0, command: () => 0 }
   return {
     registry,
     sessions,
@@ -31,6 +36,22 @@ export const makeMetrics = () => {
     /** How `wxfleet_sends_waiting` counts, read at each scrape. */
     countWaitingSends: (count: () => number): void => {
       waitingSends = count
+    },
+    gateWaiting: new Gauge({
+      name: "wxfleet_gate_waiting",
+      help:
+        "Sessions or commands waiting for a fleet-wide permit: gate=sync, a webwxsync whose synccheck answered " +
+        "(WXFLEET_SYNC_CONCURRENCY; a line here delays every message behind it); gate=login, a resume or login " +
+        "(WXFLEET_LOGIN_CONCURRENCY); gate=command, a command (WXFLEET_COMMAND_CONCURRENCY)",
+      labelNames: ["gate"] as const,
+      registers: [registry],
+      collect() {
+        for (const gate of FLEET_GATES) this.set({ gate }, waitingAtGates[gate]())
+      },
+    }),
+    /** How `wxfleet_gate_waiting` counts, read at each scrape. */
+    countWaitingAtGates: (count: Readonly<Record<FleetGate, () => number>>): void => {
+      waitingAtGates = count
     },
     synccheckFailures: new Counter({
       name: "wxfleet_synccheck_failures_total",
