@@ -63,11 +63,11 @@ export const DEFAULT_SUPERVISOR_SCENARIO: SupervisorScenarioOptions = {
   friendsEach: 200,
   groupsEach: 10,
   rates: [1_000, 2_500, 5_000],
-  seconds: 20,
+  seconds: 60,
   idleSeconds: 30,
   warmupSeconds: 10,
   loginConcurrency: 64,
-  maxInFlight: 64,
+  maxInFlight: 512,
   syncHoldMs: 25_000,
   addVia: "request",
   loginWindow: 500,
@@ -102,6 +102,15 @@ export interface LoadStepFigures {
   readonly storedPerSecond: number
   /** Sent but not yet on NATS when the step ended. */
   readonly backlogAtEnd: number
+  /** Sent but not yet on NATS halfway through the step. */
+  readonly backlogAtHalf: number
+  /**
+   * How fast the backlog grew over the step's second half, per second: about 0 once a saturated
+   * fleet's rounds carry enough messages each to keep up (a plateau), the shortfall when they
+   * never do. A short step ends while the backlog is still building, so only this tells the two
+   * apart.
+   */
+  readonly backlogGrowthPerSecond: number
   /** How long the backlog took to arrive after the step. */
   readonly drainSeconds: number
   /** Sent, and not yet on NATS when the drain wait ended (overload; not a loss by itself). */
@@ -111,7 +120,11 @@ export interface LoadStepFigures {
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number }
   /** say → the supervisor decoding its batch (the event's `at`, a millisecond wall clock). */
   readonly decodedMs: { readonly p50: number; readonly p99: number }
-  /** The generator sent ≥ 95 % of the rate and the supervisor delivered ≥ 95 % of it in time. */
+  /**
+   * The generator sent ≥ 95 % of the rate, the supervisor delivered ≥ 95 % of it, the backlog
+   * grew by less than 2 % of the rate a second over the step's second half, and it drained in
+   * under 5 s.
+   */
   readonly keptUp: boolean
   /** Sessions that went `reconnecting` during the step or its drain (e.g. a webwxsync timed out). */
   readonly reconnects: number
@@ -317,7 +330,7 @@ export const runSupervisorBenchmark = async (
       log(
         `${name} ${rate}/s: sent ${step.sentPerSecond.toFixed(0)}/s, delivered ${step.deliveredPerSecond.toFixed(0)}/s, ` +
           `p50 ${step.latencyMs.p50.toFixed(1)} ms, p99 ${step.latencyMs.p99.toFixed(1)} ms, ` +
-          `backlog ${step.backlogAtEnd}, late ${step.late}, event-loop lag max ${step.eventLoopLagMs.max.toFixed(0)} ms ` +
+          `backlog ${step.backlogAtHalf} → ${step.backlogAtEnd}, late ${step.late}, event-loop lag max ${step.eventLoopLagMs.max.toFixed(0)} ms ` +
           `(simulator ${step.simulatorEventLoopLagMs.max.toFixed(0)} ms)`,
       )
       return step
@@ -565,12 +578,16 @@ const loadStep = async (
   const storedBefore = await observer.storedEvents()
   const meter = cpuMeters(pids)
   const windowStart = monotonicUs()
+  let backlogAtHalf = 0
+  const half = setTimeout(() => (backlogAtHalf = observer.outstanding), (step.seconds * 1000) / 2)
   const load = await offerLoad(sim, observer, step)
+  clearTimeout(half)
   const cpu = meter()
   const windowEnd = monotonicUs()
   const deliveredInWindow = observer.tally.latenciesMs.length
   const storedInWindow = (await observer.storedEvents()) - storedBefore
   const backlogAtEnd = observer.outstanding
+  const backlogGrowthPerSecond = (backlogAtEnd - backlogAtHalf) / (load.seconds / 2)
   if (load.failed > 0) step.fail(`${load.failed} says failed, e.g. ${load.firstFailure ?? "?"}`)
 
   const drainStarted = performance.now()
@@ -597,6 +614,8 @@ const loadStep = async (
     deliveredPerSecond,
     storedPerSecond: storedInWindow / load.seconds,
     backlogAtEnd,
+    backlogAtHalf,
+    backlogGrowthPerSecond,
     drainSeconds,
     late,
     duplicates: tally.duplicates,
@@ -609,6 +628,7 @@ const loadStep = async (
     keptUp:
       sentPerSecond >= 0.95 * step.rate &&
       deliveredPerSecond >= 0.95 * sentPerSecond &&
+      backlogGrowthPerSecond < 0.02 * step.rate &&
       late === 0 &&
       drainSeconds < 5,
     reconnects,
@@ -803,8 +823,12 @@ export const supervisorTable = (f: SupervisorFigures): string => {
         `${ms(s.decodedMs.p50)} / ${ms(s.decodedMs.p99)}`,
       ],
       [
-        `${name}: backlog at end / drained in / late / reconnects / kept up`,
-        `${s.backlogAtEnd} / ${s.drainSeconds.toFixed(1)} s / ${s.late} / ${s.reconnects} / ${s.keptUp ? "yes" : "no"}`,
+        `${name}: backlog at half / at end (growth per s over the second half)`,
+        `${s.backlogAtHalf} / ${s.backlogAtEnd} (${s.backlogGrowthPerSecond.toFixed(0)}/s)`,
+      ],
+      [
+        `${name}: drained in / late / reconnects / kept up`,
+        `${s.drainSeconds.toFixed(1)} s / ${s.late} / ${s.reconnects} / ${s.keptUp ? "yes" : "no"}`,
       ],
       [`${name}: CPU …`, cpu(s.cpu)],
       [`${name}: CPU ms per message delivered, supervisor / simulator / nats / generator / whole machine`, cpuPerMessage(s.cpu, s.deliveredPerSecond)],
