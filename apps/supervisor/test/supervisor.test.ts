@@ -3,6 +3,7 @@ import { Kvm } from "@nats-io/kv"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { afterAll } from "vitest"
+import { Metrics } from "../src/metrics/Metrics.js"
 import { startInfrastructure, supervisorLayer } from "./support/harness.js"
 
 const infra = await startInfrastructure()
@@ -47,6 +48,35 @@ layer(supervisorLayer(infra.nats, sim), { timeout: 60_000, excludeTestServices: 
       const list = await recorder.request("wx.fleet.list", {})
       expect(list["accounts"]).toEqual([expect.objectContaining({ account: "fleet1", state: "logged_in" })])
     }),
+  )
+
+  it.effect("measures how late a message reaches NATS from its CreateTime", () =>
+    Effect.flatMap(Metrics, (metrics) => Effect.promise(async () => {
+      const delays = async () => {
+        const text = await metrics.registry.getSingleMetricAsString("wxfleet_message_delay_seconds")
+        const read = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN)
+        return { count: read(/_count (\d+)/), within2s: read(/_bucket{le="2"} (\d+)/) }
+      }
+      const before = await delays()
+      // Every call to the account's API host (webwxsync) now takes 2.1 s: the message is that late.
+      sim.faults.setLatency("wx2.qq.com", 2_100)
+      try {
+        world.say("wxid_amy", "wxid_fleet1", { MsgType: 1, Content: "late on purpose" })
+        await recorder.waitFor<{ message: { text?: string } }>(
+          (subject, data) => subject === "wx.evt.fleet1.message" && data.message.text === "late on purpose",
+          15_000,
+        )
+      } finally {
+        sim.faults.setLatency("wx2.qq.com", 0)
+      }
+      // The event reaches the recorder as JetStream stores it, the acknowledgement the supervisor
+      // a moment later: the delay is observed then.
+      let after = await delays()
+      for (const until = Date.now() + 5_000; after.count === before.count && Date.now() < until; after = await delays())
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(after.count - before.count).toBe(1)
+      expect(after.within2s - before.within2s).toBe(0)
+    })),
   )
 
   it.effect("answers bad commands with a typed error, never silence", () =>

@@ -77,8 +77,9 @@ export const DEFAULT_STATE_SAVE_RATE = 200
 /**
  * Enough that a busy fleet's webwxsync calls do not queue here: a permit is held for the call's
  * whole round trip, slow under load, and with 256 a 10,000-session fleet at 2,500 messages/s kept
- * a line that made its p50 latency 1.5 s (130–280 ms with 2,048). A burst of every poll at once
- * still waits here rather than in the HTTP pool with its deadline running.
+ * a line that made its p50 latency 1.5 s (130–570 ms with 2,048). A burst of every poll at once
+ * still waits here past 2,048, not all of it in the HTTP pool (512 connections a host) with its
+ * deadlines running: after an outage 10,000 sessions were back within 15 s, none timed out.
  */
 export const DEFAULT_SYNC_CONCURRENCY = 2_048
 export const DEFAULT_SEND_BACKLOG = 200

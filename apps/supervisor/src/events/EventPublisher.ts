@@ -11,6 +11,8 @@ export interface OutboundEvent {
   readonly payload: unknown
   /** `Nats-Msg-Id`, so a batch published again after a crash is not stored twice. */
   readonly msgId?: string
+  /** A message's CreateTime (Unix seconds, WeChat's clock): how late it reached NATS is measured from it. */
+  readonly createdAt?: number
 }
 
 /** How long JetStream remembers a Nats-Msg-Id: longer than any crash-and-restart replay. */

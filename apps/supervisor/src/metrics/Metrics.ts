@@ -64,6 +64,15 @@ export const makeMetrics = () => {
       help: "Messages received and published to NATS",
       registers: [registry],
     }),
+    messageDelay: new Histogram({
+      name: "wxfleet_message_delay_seconds",
+      help:
+        "From a message's CreateTime to JetStream's acknowledgement of its event: how late messages reach NATS " +
+        "(CreateTime has whole seconds, so this reads up to 1 s long; a fleet behind on its messages, or catching " +
+        "up after a restart or an outage, shows here)",
+      buckets: [1, 2, 3, 5, 10, 30, 60, 300, 1800],
+      registers: [registry],
+    }),
     messagesOut: new Counter({
       name: "wxfleet_messages_out_total",
       help: "Messages sent by commands",

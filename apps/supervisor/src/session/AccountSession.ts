@@ -237,6 +237,7 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
           kind: "message",
           payload: encodeMessage({ account: handle.entry.account, at, message }),
           msgId: `${account}.msg.${message.id}`,
+          createdAt: message.createTime,
         })
       }
       // What a `contacts` listing said before this batch may be out of date now.
@@ -307,8 +308,16 @@ export const runAccount = (handle: AccountHandle): Effect.Effect<void, never, Se
           heartbeatAt = Date.now() + heartbeatMs
           return Effect.zipRight(save, Session.statusNotify(session, 3).pipe(Effect.ignoreLogged))
         })
-        const countIn = (events: ReadonlyArray<OutboundEvent>) =>
-          metrics.messagesIn.inc(events.filter((e) => e.kind === "message").length)
+        const countIn = (events: ReadonlyArray<OutboundEvent>) => {
+          const now = Date.now() / 1_000
+          let messages = 0
+          for (const event of events) {
+            if (event.kind !== "message") continue
+            messages++
+            if (event.createdAt !== undefined) metrics.messageDelay.observe(Math.max(0, now - event.createdAt))
+          }
+          if (messages > 0) metrics.messagesIn.inc(messages)
+        }
         // A steady round's batch as callbacks (the Batch case below, step for step): most of a
         // fleet's CPU goes to these rounds. Any failure hands the batch to the Effect path.
         const plain: SyncLoop.PlainChain = {
