@@ -13,7 +13,7 @@ import { outageStep, type OutageFigures } from "./outage.js"
 import { restartStep, type RestartFigures } from "./restart.js"
 import { offerLoad, Phones } from "./load.js"
 import { childPid, machineTicks, openFiles, statusBytes } from "./procfs.js"
-import { SupervisorProcess, type EventLoopLag } from "./SupervisorProcess.js"
+import { eventLoopLagOf, SupervisorProcess, type EventLoopLag, type MetricValues } from "./SupervisorProcess.js"
 import { BenchRun } from "../BenchRun.js"
 
 export interface SupervisorScenarioOptions {
@@ -117,7 +117,12 @@ export interface LoadStepFigures {
   readonly late: number
   readonly duplicates: number
   /** say → event on NATS, over every message of the step (drain included). */
-  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number }
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number; readonly mean: number }
+  /**
+   * What the supervisor's own `wxfleet_message_delay_seconds` observed over the step and its drain
+   * (CreateTime, whole seconds, → acknowledged): an operator's view of the latency above.
+   */
+  readonly reportedDelay?: { readonly count: number; readonly meanMs: number }
   /** say → the supervisor decoding its batch (the event's `at`, a millisecond wall clock). */
   readonly decodedMs: { readonly p50: number; readonly p99: number }
   /**
@@ -309,7 +314,7 @@ export const runSupervisorBenchmark = async (
     const runStep = async (rate: number, seconds: number, tag: string, name: string): Promise<LoadStepFigures> => {
       checkDeadline()
       // Both lag histograms start afresh.
-      await Promise.all([supervisor.eventLoopLag(), sim.reading()])
+      const [before] = await Promise.all([supervisor.metrics(), sim.reading()])
       const measured = await loadStep(sim, observer, pids, {
         rate,
         seconds,
@@ -320,10 +325,11 @@ export const runSupervisorBenchmark = async (
         checkDeadline,
         fail,
       })
-      const [eventLoopLagMs, simulator] = await Promise.all([supervisor.eventLoopLag(), sim.reading()])
+      const [after, simulator] = await Promise.all([supervisor.metrics(), sim.reading()])
       const step = {
         ...measured,
-        eventLoopLagMs,
+        eventLoopLagMs: eventLoopLagOf(after),
+        reportedDelay: reportedDelayOf(before, after),
         simulatorEventLoopLagMs: simulator.eventLoopDelayMs,
         webwxsyncCalls: simulator.calls["webwxsync"] ?? 0,
       }
@@ -623,6 +629,7 @@ const loadStep = async (
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
       max: latencies[latencies.length - 1] ?? Number.NaN,
+      mean: latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length,
     },
     decodedMs: { p50: percentile(decoded, 0.5), p99: percentile(decoded, 0.99) },
     keptUp:
@@ -635,6 +642,13 @@ const loadStep = async (
     cpu,
     monotonicUs: [windowStart, windowEnd],
   }
+}
+
+/** `wxfleet_message_delay_seconds` between two scrapes: messages observed and their mean delay. */
+const reportedDelayOf = (before: MetricValues, after: MetricValues): { count: number; meanMs: number } => {
+  const count = after("wxfleet_message_delay_seconds_count") - before("wxfleet_message_delay_seconds_count")
+  const sum = after("wxfleet_message_delay_seconds_sum") - before("wxfleet_message_delay_seconds_sum")
+  return { count, meanMs: count > 0 ? (1_000 * sum) / count : Number.NaN }
 }
 
 const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n)
@@ -817,6 +831,10 @@ export const supervisorTable = (f: SupervisorFigures): string => {
       [
         `${name}: say → NATS p50 / p99 / max`,
         `${ms(s.latencyMs.p50)} / ${ms(s.latencyMs.p99)} / ${ms(s.latencyMs.max)}`,
+      ],
+      [
+        `${name}: say → NATS mean / the supervisor's wxfleet_message_delay_seconds mean (messages)`,
+        `${ms(s.latencyMs.mean)} / ${s.reportedDelay === undefined ? "–" : `${ms(s.reportedDelay.meanMs)} (${s.reportedDelay.count})`}`,
       ],
       [
         `${name}: say → supervisor decoded p50 / p99`,
