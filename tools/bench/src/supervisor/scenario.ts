@@ -127,7 +127,7 @@ export interface LoadStepFigures {
   readonly decodedMs: { readonly p50: number; readonly p99: number }
   /**
    * The generator sent ≥ 95 % of the rate, the supervisor delivered ≥ 95 % of it, the backlog
-   * grew by less than 2 % of the rate a second over the step's second half, and it drained in
+   * grew by less than 1 % of the rate a second over the step's second half, and it drained in
    * under 5 s.
    */
   readonly keptUp: boolean
@@ -635,7 +635,7 @@ const loadStep = async (
     keptUp:
       sentPerSecond >= 0.95 * step.rate &&
       deliveredPerSecond >= 0.95 * sentPerSecond &&
-      backlogGrowthPerSecond < 0.02 * step.rate &&
+      backlogGrowthPerSecond < 0.01 * step.rate &&
       late === 0 &&
       drainSeconds < 5,
     reconnects,
