@@ -1,14 +1,14 @@
 import { Effect, Layer, Context } from "effect"
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client"
 
-/**
- * The supervisor's Prometheus metrics, with prom-client (the maintained Node client for the
- * text exposition format). One registry per supervisor, so tests can run several.
- */
 /** The fleet's permits shared by every session: webwxsync calls, logins and resumes, commands. */
 const FLEET_GATES = ["sync", "login", "command"] as const
 type FleetGate = (typeof FLEET_GATES)[number]
 
+/**
+ * The supervisor's Prometheus metrics, with prom-client (the maintained Node client for the
+ * text exposition format). One registry per supervisor, so tests can run several.
+ */
 export const makeMetrics = () => {
   const registry = new Registry()
   // process_* and nodejs_* (RSS, heap, event-loop lag, handles): what an operator sizes a fleet by.
