@@ -117,11 +117,6 @@ export class SupervisorProcess {
     return (name) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, "m").exec(text)?.[1])
   }
 
-  /** The supervisor's event-loop lag since the last scrape of its metrics. */
-  async eventLoopLag(): Promise<EventLoopLag> {
-    return eventLoopLagOf(await this.metrics())
-  }
-
   /** Waits until the health server answers (the supervisor's layers are up). */
   async waitHealthy(timeoutMs: number): Promise<void> {
     const until = performance.now() + timeoutMs
