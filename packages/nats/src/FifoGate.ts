@@ -2,8 +2,10 @@ import { Effect } from "effect"
 
 interface Waiter {
   readonly wake: () => void
-  cancelled: boolean
-  /** Counted in `waiting`: from joining the line until woken or given up, whichever comes first. */
+  /**
+   * From joining the line until woken or given up, whichever comes first: counted in `waiting`.
+   * One still in the queue but no longer in line gave up its place (a woken one is past the head).
+   */
   inLine: boolean
 }
 
@@ -48,18 +50,12 @@ export class FifoGate {
     this.lineLength--
   }
 
-  /** `waiter`, in line, gives up its place. */
-  private leave(waiter: Waiter): void {
-    waiter.cancelled = true
-    this.out(waiter)
-  }
-
   private readonly acquire: Effect.Effect<void> = Effect.async<void>((resume) => {
-    const waiter: Waiter = { wake: () => resume(Effect.void), cancelled: false, inLine: false }
+    const waiter: Waiter = { wake: () => resume(Effect.void), inLine: false }
     if (this.enter(waiter)) return resume(Effect.void)
     // Interrupted while waiting: the waiter gives up its place (a permit handed over already
     // resumed it, and the caller's ensuring gives that one back).
-    return Effect.sync(() => this.leave(waiter))
+    return Effect.sync(() => this.out(waiter))
   })
 
   private release(): void {
@@ -69,7 +65,7 @@ export class FifoGate {
         this.queue = this.queue.slice(this.head)
         this.head = 0
       }
-      if (next.cancelled) continue
+      if (!next.inLine) continue
       this.out(next)
       return next.wake()
     }
@@ -89,7 +85,6 @@ export class FifoGate {
         held = true
         granted()
       },
-      cancelled: false,
       inLine: false,
     }
     if (this.enter(waiter)) waiter.wake()
@@ -97,7 +92,7 @@ export class FifoGate {
       if (over) return
       over = true
       if (held) this.release()
-      else this.leave(waiter)
+      else this.out(waiter)
     }
   }
 
