@@ -37,10 +37,7 @@ layer(supervisorLayer(infra.nats, sim, { loginConcurrency: 1 }), { timeout: 60_0
           world.confirm(qr[index]!.qr!.uuid)
         }
         // The operator sees the second one wait for the slot while the first is made ready.
-        let seen = await waitingForSlot()
-        for (const until = Date.now() + 5_000; seen !== 1 && Date.now() < until; seen = await waitingForSlot())
-          await new Promise((resolve) => setTimeout(resolve, 20))
-        expect(seen).toBe(1)
+        await expect.poll(waitingForSlot, { timeout: 5_000, interval: 20 }).toBe(1)
         const [first, second] = (await Promise.all(ready)).sort((a, b) => a - b)
         expect(second! - first!).toBeGreaterThan(800)
         expect(await waitingForSlot()).toBe(0)
