@@ -41,6 +41,51 @@ describe("AckedPublisher", () => {
     assert.deepEqual(await storedTexts("acked.order"), ["one", "two", "three"])
   })
 
+  it("stores UTF-8 text and raw bytes exactly, mixed in one batch, with each message's own headers", async () => {
+    const text = `{"text":"你好 👋 ünïcode"}`
+    const bytes = new Uint8Array([0, 1, 0xfe, 0xff, 0x0d, 0x0a])
+    assert.isUndefined(
+      await published([
+        { subject: "acked.mixed", payload: text, msgId: "mixed-1" },
+        { subject: "acked.mixed", payload: bytes, msgId: "mixed-2", headers: { "X-Kind": "bytes" } },
+        { subject: "acked.mixed", payload: "plain, no headers" },
+      ]),
+    )
+    const manager = await jetstreamManager(nc)
+    const last = await manager.streams.getMessage("ACKED", { last_by_subj: "acked.mixed" })
+    assert.strictEqual(last!.string(), "plain, no headers")
+    const second = await manager.streams.getMessage("ACKED", { seq: last!.seq - 1 })
+    assert.deepEqual([...second!.data], [...bytes])
+    assert.strictEqual(second!.header.get("X-Kind"), "bytes")
+    assert.strictEqual(second!.header.get("Nats-Msg-Id"), "mixed-2")
+    const first = await manager.streams.getMessage("ACKED", { seq: last!.seq - 2 })
+    assert.strictEqual(first!.string(), text)
+  })
+
+  it("takes a header the stream checks (an expected last sequence): a second create is refused", async () => {
+    const create = [{ subject: "acked.created", payload: "first", headers: { "Nats-Expected-Last-Subject-Sequence": "0" } }]
+    assert.isUndefined(await published(create))
+    const error = await published(create)
+    assert.instanceOf(error, NotAcknowledged)
+    assert.match(error!.message, /wrong last sequence/)
+  })
+
+  it("refuses a whole batch, writing none of it, when one message is over max_payload or has a header that would break the frame", async () => {
+    const oversized = "x".repeat(nc.info!.max_payload + 1)
+    const tooBig = await published([
+      { subject: "acked.refused", payload: "small, but in a refused batch", msgId: "refused-1" },
+      { subject: "acked.refused", payload: oversized, msgId: "refused-2" },
+    ])
+    assert.instanceOf(tooBig, NotAcknowledged)
+    assert.match(tooBig!.message, /over the server's max_payload/)
+    const badHeader = await published([{ subject: "acked.refused", payload: "x", headers: { "X-Bad": "a\r\nPUB x 1" } }])
+    assert.instanceOf(badHeader, NotAcknowledged)
+    assert.match(badHeader!.message, /cannot be sent/)
+    // The connection still works, and nothing of either batch was stored.
+    assert.isUndefined(await published([{ subject: "acked.refused", payload: "after" }]))
+    assert.deepEqual(await storedTexts("acked.refused"), ["after"])
+  })
+
   it("answers at once for an empty batch", async () => {
     let calls = 0
     publisher.publish([], () => calls++)
@@ -103,5 +148,7 @@ describe("refusalOf", () => {
     assert.match(refusalOf(answer("", { code: 503, description: "No Responders" }))!, /status 503/)
     assert.match(refusalOf(answer("not json"))!, /not JSON/)
     assert.match(refusalOf(answer(`{"seq":1}`))!, /names no stream/)
+    assert.match(refusalOf(answer(`{"stream":"","seq":1}`))!, /names no stream/)
+    assert.match(refusalOf(answer(`{"error":{"code":400,"description":"bad"},"stream":"ACKED"}`))!, /400: bad/)
   })
 })

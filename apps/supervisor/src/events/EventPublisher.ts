@@ -43,9 +43,8 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
     const messagesOf = (events: ReadonlyArray<OutboundEvent>): Array<PersistentMessage> =>
       events.map((event) => ({
         subject: s.event(event.account, event.kind),
-        // Encoded here: Buffer.from takes small strings from a shared pool, where the NATS
-        // client's TextEncoder allocated a new ArrayBuffer for every event.
-        payload: Buffer.from(JSON.stringify(event.payload)),
+        // A string: the publisher encodes a batch's frames in one piece.
+        payload: JSON.stringify(event.payload),
         ...(event.msgId === undefined ? {} : { msgId: event.msgId }),
       }))
 
