@@ -7,6 +7,7 @@ import { Duration, Effect, Either, Exit, Option, Stream } from "effect"
 import { MalformedResponse, RequestTimeout, TransportError, UnexpectedStatus, type HttpFailure } from "../Errors.js"
 import type { CookieJar } from "./CookieJar.js"
 import * as LeanUndiciClient from "./LeanUndiciClient.js"
+import { splitUrl } from "./SplitUrl.js"
 import { transportUrl, Upstream } from "./Upstream.js"
 
 /** The browser the web client is; desktop mode poses as the UOS desktop client instead. */
@@ -174,11 +175,10 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
       body: string | Uint8Array | null,
       options: CallOptions,
     ) => {
-      const realUrl = new URL(url)
-      // A long poll keeps what its call refers to for its whole hold: the URL as given when
-      // parsing changed nothing (the client's own URLs), so the parsed copy is garbage at once.
-      const href = realUrl.href === url ? url : realUrl.href
-      const sent = Option.isNone(template) ? href : transportUrl(template, realUrl)
+      // The URL as given when parsing would change nothing (the client's own URLs): a long poll
+      // keeps what its call refers to for its whole hold, so no parsed copy is made.
+      const { href, host, pathAndQuery } = splitUrl(url)
+      const sent = Option.isNone(template) ? href : template.value.replace("{host}", host) + pathAndQuery
       const slash = sent.indexOf("/", sent.indexOf("//") + 2)
       const target: LeanUndiciClient.Target = {
         method,
@@ -187,7 +187,7 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
         headers: { ...headers, ...browserHeaders(href, options) },
         body,
       }
-      return { target, href, host: hostOf(realUrl) }
+      return { target, href, host: ownHost(host) }
     }
 
     /**
@@ -328,8 +328,7 @@ export type PlainTransport = NonNullable<Transport["plain"]>
 const hosts = new Map<string, string>()
 const MAX_HOSTS = 1_024
 
-const hostOf = (url: URL): string => {
-  const host = url.host
+const ownHost = (host: string): string => {
   const known = hosts.get(host)
   if (known !== undefined) return known
   if (hosts.size >= MAX_HOSTS) hosts.clear()

@@ -13,19 +13,30 @@ import { traced } from "../Tracing.js"
 /** `1_636444437|2_636444441|…`: the form synccheck takes a key in. */
 const keyParam = (key: SyncKey): string => key.List.map(({ Key, Val }) => `${Key}_${Val}`).join("|")
 
-/** The synccheck URL of a session's poll on `host` at time `now`. */
-export const synccheckUrl = (data: SessionData, host: string, now: number): string => {
-  const query = new URLSearchParams({
-    r: String(now),
-    skey: data.skey,
-    sid: data.sid,
-    uin: data.uin,
-    deviceid: deviceId(),
-    synckey: keyParam(data.syncCheckKey ?? data.syncKey),
-    _: String(now),
-  })
-  return `https://${host}${CGI}/synccheck?${query}`
+/** What application/x-www-form-urlencoded leaves as it is. */
+const FORM_SAFE = /^[\w*.-]*$/
+
+/**
+ * `value` as `URLSearchParams` writes it, without building one: a poll per round, and the
+ * object and its encoder were ~1 % of a busy supervisor's CPU. (encodeURIComponent keeps
+ * `!'()~`, which the form encoding escapes, and writes a space as `%20`, not `+`.)
+ */
+export const formValue = (value: string): string => {
+  if (FORM_SAFE.test(value)) return value
+  try {
+    return encodeURIComponent(value)
+      .replace(/%20/g, "+")
+      .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  } catch {
+    // A lone surrogate, which the form encoding writes as U+FFFD.
+    return new URLSearchParams({ v: value }).toString().slice(2)
+  }
 }
+
+/** The synccheck URL of a session's poll on `host` at time `now`. */
+export const synccheckUrl = (data: SessionData, host: string, now: number): string =>
+  `https://${host}${CGI}/synccheck?r=${now}&skey=${formValue(data.skey)}&sid=${formValue(data.sid)}` +
+  `&uin=${formValue(data.uin)}&deviceid=${deviceId()}&synckey=${formValue(keyParam(data.syncCheckKey ?? data.syncKey))}&_=${now}`
 
 /** The options of a session's synccheck call. */
 export const synccheckOptions = (session: WxSession, config: ProtocolConfigShape): CallOptions => ({
