@@ -83,7 +83,17 @@ const encodeSession = Schema.encodeSync(SessionEvent)
 const encodeMessage = (event: MessageEvent): typeof MessageEvent.Encoded => event
 const encodeContact = Schema.encodeSync(ContactEvent)
 
-const now = () => new Date().toISOString()
+let isoAt = 0
+let iso = ""
+/** The time as an ISO string; the same string for the batches of one millisecond (a busy fleet has several). */
+const now = (): string => {
+  const ms = Date.now()
+  if (ms !== isoAt) {
+    isoAt = ms
+    iso = new Date(ms).toISOString()
+  }
+  return iso
+}
 
 /** A login that failed half-way is tried again after this, never in a tight loop. */
 const RETRY_LOGIN_AFTER = Duration.seconds(5)
