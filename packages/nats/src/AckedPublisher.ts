@@ -120,6 +120,18 @@ export class AckedPublisher {
     }
   }
 
+  /**
+   * How much of the server's max_payload `message` takes (its headers and payload), and that
+   * limit: a message over it is refused, now and on every retry.
+   */
+  size(message: PersistentMessage): { readonly bytes: number; readonly maxPayload: number | undefined } {
+    const head = headerBlock(message)
+    return {
+      bytes: (head === undefined ? 0 : Buffer.byteLength(head)) + byteLength(message.payload),
+      maxPayload: this.raw.protocol.info?.max_payload,
+    }
+  }
+
   /** Stops listening; batches still waiting fail. */
   close(): void {
     clearInterval(this.sweeper)

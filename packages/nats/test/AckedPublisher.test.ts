@@ -86,6 +86,13 @@ describe("AckedPublisher", () => {
     assert.deepEqual(await storedTexts("acked.refused"), ["after"])
   })
 
+  it("tells how much of max_payload a message takes, headers included", () => {
+    const plain = publisher.size({ subject: "acked.size", payload: "héllo" })
+    assert.deepEqual(plain, { bytes: 6, maxPayload: nc.info!.max_payload })
+    // "NATS/1.0\r\n" + "Nats-Msg-Id: m-1\r\n" + "\r\n"
+    assert.strictEqual(publisher.size({ subject: "acked.size", payload: "héllo", msgId: "m-1" }).bytes, 6 + 10 + 18 + 2)
+  })
+
   it("answers at once for an empty batch", async () => {
     let calls = 0
     publisher.publish([], () => calls++)

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, writeFileSync } from "node:fs"
 import { mkdtemp, rm } from "node:fs/promises"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
@@ -31,9 +31,17 @@ export const spawnNatsServer = (options: {
   readonly port: number
   readonly storeDir: string
   readonly detached?: boolean
+  /** The server's max_payload in bytes (default 1 MB), set through a config file in the store. */
+  readonly maxPayload?: number
 }): SpawnedNatsServer => {
   const binary = natsServerBinary()
-  const child = spawn(binary, ["-a", options.host, "-p", String(options.port), "-js", "-sd", options.storeDir], {
+  const args = ["-a", options.host, "-p", String(options.port), "-js", "-sd", options.storeDir]
+  if (options.maxPayload !== undefined) {
+    const config = join(options.storeDir, "server.conf")
+    writeFileSync(config, `max_payload: ${options.maxPayload}\n`)
+    args.push("-c", config)
+  }
+  const child = spawn(binary, args, {
     stdio: ["ignore", "ignore", "pipe"],
     detached: options.detached ?? false,
   })
@@ -67,6 +75,11 @@ export const freePort = (): Promise<number> =>
     })
   })
 
+export interface NatsServerOptions {
+  /** The server's max_payload in bytes (nats-server's default: 1 MB). */
+  readonly maxPayload?: number
+}
+
 /**
  * A real nats-server with JetStream on a free loopback port and a temporary store directory, so
  * tests are isolated from each other and from the machine's own server, and can kill it (even
@@ -78,10 +91,11 @@ export class NatsServer {
   private constructor(
     readonly port: number,
     readonly storeDir: string,
+    private readonly options: NatsServerOptions,
   ) {}
 
-  static async start(): Promise<NatsServer> {
-    const server = new NatsServer(await freePort(), await mkdtemp(join(tmpdir(), "wxfleet-nats-")))
+  static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
+    const server = new NatsServer(await freePort(), await mkdtemp(join(tmpdir(), "wxfleet-nats-")), options)
     await server.launch()
     return server
   }
@@ -95,7 +109,7 @@ export class NatsServer {
   }
 
   private launch(): Promise<void> {
-    const { child, ready } = spawnNatsServer({ host: "127.0.0.1", port: this.port, storeDir: this.storeDir })
+    const { child, ready } = spawnNatsServer({ host: "127.0.0.1", port: this.port, storeDir: this.storeDir, ...this.options })
     this.child = child
     child.once("exit", () => {
       if (this.child === child) this.child = undefined

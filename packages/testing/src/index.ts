@@ -1,1 +1,1 @@
-export { NatsServer, NatsServerService, freePort, natsServerBinary, spawnNatsServer, type SpawnedNatsServer } from "./NatsServer.js"
+export { NatsServer, NatsServerService, freePort, natsServerBinary, spawnNatsServer, type NatsServerOptions, type SpawnedNatsServer } from "./NatsServer.js"

@@ -3,6 +3,7 @@ import { ensureStream, Nats, publishPersistentBatch, publishPersistentBatchThen,
 import { Schedules } from "@wxfleet/protocol"
 import { Duration, Effect, Schedule } from "effect"
 import { SupervisorConfig } from "../config/SupervisorConfig.js"
+import { Metrics } from "../metrics/Metrics.js"
 
 export interface OutboundEvent {
   readonly account: string
@@ -40,6 +41,7 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
     })
 
     const nats = yield* Nats
+    const metrics = yield* Metrics
     const messagesOf = (events: ReadonlyArray<OutboundEvent>): Array<PersistentMessage> =>
       events.map((event) => ({
         subject: s.event(event.account, event.kind),
@@ -48,14 +50,43 @@ export class EventPublisher extends Effect.Service<EventPublisher>()("@wxfleet/s
         ...(event.msgId === undefined ? {} : { msgId: event.msgId }),
       }))
 
+    /**
+     * The batch's messages the server can take. One over its max_payload would be refused on
+     * every retry and hold the account's later events back for good: it is logged, counted and
+     * left out. (The plain path needs no check: the publisher refuses such a batch whole, and
+     * the round comes here.)
+     */
+    const publishable = (events: ReadonlyArray<OutboundEvent>): Effect.Effect<Array<PersistentMessage>> =>
+      Effect.suspend(() => {
+        const messages = messagesOf(events)
+        const kept: Array<PersistentMessage> = []
+        const refused: Array<Effect.Effect<void>> = []
+        messages.forEach((message, i) => {
+          const { bytes, maxPayload } = nats.acked.size(message)
+          if (maxPayload === undefined || bytes <= maxPayload) return kept.push(message)
+          const event = events[i]!
+          metrics.eventsOversized.inc({ kind: event.kind })
+          refused.push(
+            Effect.logError(`a ${event.kind} event of ${event.account} is too large for NATS; not published`, {
+              subject: message.subject,
+              ...(message.msgId === undefined ? {} : { msgId: message.msgId }),
+              bytes,
+              maxPayload,
+            }),
+          )
+        })
+        return Effect.as(Effect.all(refused, { discard: true }), kept)
+      })
+
     const publishAll = (events: ReadonlyArray<OutboundEvent>): Effect.Effect<void, never, Nats> => {
       if (events.length === 0) return Effect.void
-      const publish = publishPersistentBatch(messagesOf(events)).pipe(
-        Effect.asVoid,
-        Effect.tapError((error) => Effect.logWarning("events not acknowledged; publishing again", error.message)),
-      )
-      // The retry's schedule is built only after a failure: a batch per sync round is published.
-      return Schedules.retryAfterFailure(publish, Effect.succeed(untilPublished)).pipe(Effect.orDie)
+      return Effect.flatMap(publishable(events), (messages) => {
+        const publish = publishPersistentBatch(messages).pipe(
+          Effect.tapError((error) => Effect.logWarning("events not acknowledged; publishing again", error.message)),
+        )
+        // The retry's schedule is built only after a failure: a batch per sync round is published.
+        return Schedules.retryAfterFailure(publish, Effect.succeed(untilPublished)).pipe(Effect.orDie)
+      })
     }
 
     /**

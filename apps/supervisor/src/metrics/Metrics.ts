@@ -64,6 +64,14 @@ export const makeMetrics = () => {
       help: "Messages received and published to NATS",
       registers: [registry],
     }),
+    eventsOversized: new Counter({
+      name: "wxfleet_events_oversized_total",
+      help:
+        "Events larger than the NATS server's max_payload, by kind: not published (each is logged with its account " +
+        "and id) so that the account's later events are; raise max_payload if this grows",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
     messageDelay: new Histogram({
       name: "wxfleet_message_delay_seconds",
       help:

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node"
 import { Simulator, type SimulatorOptions } from "@wxfleet/simulator"
-import { NatsServer } from "@wxfleet/testing"
+import { NatsServer, type NatsServerOptions } from "@wxfleet/testing"
 import { Duration, Layer, Redacted } from "effect"
 import { Nats } from "@wxfleet/nats"
 import { ProtocolLive, SupervisorConfig, SupervisorLive, type SupervisorConfigShape } from "../../src/index.js"
@@ -86,8 +86,8 @@ export class Recorder {
   }
 }
 
-export const startInfrastructure = async (simOptions: SimulatorOptions = {}) => {
-  const nats = await NatsServer.start()
+export const startInfrastructure = async (simOptions: SimulatorOptions = {}, natsOptions: NatsServerOptions = {}) => {
+  const nats = await NatsServer.start(natsOptions)
   const sim = await Simulator.start({ syncHoldMs: 2_000, loginPollHoldMs: 1_000, pushConfirmDelayMs: 0, ...simOptions })
   const recorder = await Recorder.start(nats.url)
   return {
