@@ -93,10 +93,8 @@ export class AckedPublisher {
         this.waiting.set(reply, batch)
         // What the client checks before a publish: closed, draining, a subject with spaces.
         raw._check(message.subject, false, true)
-        const head = headerBlock(message)
+        const { head, headBytes, total } = measured(message)
         if (head !== undefined && raw.protocol.info?.headers === false) throw new Error("the server takes no headers")
-        const headBytes = head === undefined ? 0 : Buffer.byteLength(head)
-        const total = headBytes + byteLength(message.payload)
         if (max !== undefined && total > max)
           throw new Error(`a message of ${total} bytes on ${message.subject} is over the server's max_payload of ${max}`)
         frames.push(
@@ -125,11 +123,7 @@ export class AckedPublisher {
    * limit: a message over it is refused, now and on every retry.
    */
   size(message: PersistentMessage): { readonly bytes: number; readonly maxPayload: number | undefined } {
-    const head = headerBlock(message)
-    return {
-      bytes: (head === undefined ? 0 : Buffer.byteLength(head)) + byteLength(message.payload),
-      maxPayload: this.raw.protocol.info?.max_payload,
-    }
+    return { bytes: measured(message).total, maxPayload: this.raw.protocol.info?.max_payload }
   }
 
   /** Stops listening; batches still waiting fail. */
@@ -191,6 +185,13 @@ const headerBlock = (message: PersistentMessage): string | undefined => {
   if (message.headers !== undefined) for (const [name, value] of Object.entries(message.headers)) line(name, value)
   if (message.msgId !== undefined) line("Nats-Msg-Id", message.msgId)
   return block + "\r\n"
+}
+
+/** A message's header block, its size, and the size of the two with the payload (what max_payload limits). */
+const measured = (message: PersistentMessage) => {
+  const head = headerBlock(message)
+  const headBytes = head === undefined ? 0 : Buffer.byteLength(head)
+  return { head, headBytes, total: headBytes + byteLength(message.payload) }
 }
 
 /** How a PubAck's JSON begins: the server writes an error, when there is one, before `stream`. */
