@@ -1,7 +1,8 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { afterAll } from "vitest"
 import { Metrics } from "../src/metrics/Metrics.js"
+import { SessionStore } from "../src/state/SessionStore.js"
 import { addAndScan, startInfrastructure, supervisorLayer } from "./support/harness.js"
 
 // A NATS server that takes messages of 16 KB at most (an operator's setting; the default is 1 MB).
@@ -12,6 +13,12 @@ const world = sim.world
 world.addAccount({ wxid: "wxid_big1", nickName: "Big One", home: "wx2.qq.com" })
 world.addPerson({ wxid: "wxid_wordy", nickName: "Wordy" })
 world.befriend("wxid_big1", "wxid_wordy")
+// An account whose contact hashes alone (4 bytes a contact, base64, sealed) are over the limit.
+world.addAccount({ wxid: "wxid_many1", nickName: "Many One", home: "wx2.qq.com" })
+for (let i = 0; i < 3_000; i++) {
+  world.addPerson({ wxid: `wxid_fan${i}`, nickName: `Fan ${i}` })
+  world.befriend("wxid_many1", `wxid_fan${i}`)
+}
 afterAll(() => infra.close())
 
 type MessageEvent = { message: { text?: string } }
@@ -43,4 +50,18 @@ layer(supervisorLayer(infra.nats, sim), { timeout: 60_000, excludeTestServices: 
       expect(list["accounts"]).toEqual([expect.objectContaining({ account: "big1", state: "logged_in" })])
     })),
   )
+
+  it.effect("stores a session whose contact hashes would not fit without them, so the account still logs in with a stored session", () =>
+    Effect.flatMap(SessionStore, (store) => Effect.gen(function* () {
+      yield* Effect.promise(() => addAndScan(recorder, sim, "many1"))
+      const stored = yield* store.load("many1")
+      expect(Option.isSome(stored)).toBe(true)
+      const record = Option.getOrThrow(stored)
+      expect(record.knownContacts).toBeUndefined()
+      expect(record.uin).toMatch(/^\d+$/)
+      // A small account's record keeps its hashes.
+      expect(Option.getOrThrow(yield* store.load("big1")).knownContacts).toEqual(expect.any(String))
+    })),
+  )
 })
+

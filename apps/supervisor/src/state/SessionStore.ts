@@ -1,4 +1,4 @@
-import { keyValue, tryNats, type NatsError } from "@wxfleet/nats"
+import { keyValue, Nats, tryNats, type NatsError } from "@wxfleet/nats"
 import { SessionState } from "@wxfleet/protocol"
 import { Effect, Either, Option, Redacted, Schema } from "effect"
 import { SupervisorConfig } from "../config/SupervisorConfig.js"
@@ -46,10 +46,31 @@ export class SessionStore extends Effect.Service<SessionStore>()("@wxfleet/super
         })
       })
 
+    const { connection } = yield* Nats
+    /** Accounts already warned of a record stored without its contact hashes. */
+    const warned = new Set<string>()
+
+    /**
+     * Saves the state, with the contact hashes while the record fits the server's max_payload
+     * (they take 4 bytes a contact: an account of thousands on a server whose limit was
+     * lowered). Without them a resume lists the contacts again; a record that never fits would
+     * be refused on every retry, and the session would wait on it for good.
+     */
     const save = (account: string, state: SessionState.SessionState, knownContacts?: string): Effect.Effect<void, NatsError> =>
-      tryNats(`kv put ${account}`, () =>
-        kv.put(account, box.seal(JSON.stringify(knownContacts === undefined ? state : { ...state, knownContacts }), account)),
-      ).pipe(Effect.asVoid)
+      Effect.suspend(() => {
+        const sealed = (contacts: string | undefined) =>
+          box.seal(JSON.stringify(contacts === undefined ? state : { ...state, knownContacts: contacts }), account)
+        let record = sealed(knownContacts)
+        const maxPayload = connection.info?.max_payload
+        const tooLarge = knownContacts !== undefined && maxPayload !== undefined && Buffer.byteLength(record) > maxPayload
+        if (tooLarge) record = sealed(undefined)
+        const warning = tooLarge && !warned.has(account)
+          ? Effect.logWarning(`the stored session of ${account} leaves out its contacts: with them it is over NATS's max_payload`, {
+              maxPayload,
+            }).pipe(Effect.zipRight(Effect.sync(() => warned.add(account))))
+          : Effect.void
+        return Effect.zipRight(warning, tryNats(`kv put ${account}`, () => kv.put(account, record)).pipe(Effect.asVoid))
+      })
 
     const remove = (account: string): Effect.Effect<void, NatsError> =>
       tryNats(`kv delete ${account}`, () => kv.delete(account))
