@@ -8,7 +8,7 @@ import { MalformedResponse, RequestTimeout, TransportError, UnexpectedStatus, ty
 import type { CookieJar } from "./CookieJar.js"
 import * as LeanUndiciClient from "./LeanUndiciClient.js"
 import { splitUrl } from "./SplitUrl.js"
-import { transportUrl, Upstream } from "./Upstream.js"
+import { transportUrl, transportUrlOf, Upstream } from "./Upstream.js"
 
 /** The browser the web client is; desktop mode poses as the UOS desktop client instead. */
 export const WEB_USER_AGENT =
@@ -177,8 +177,9 @@ export class Transport extends Effect.Service<Transport>()("@wxfleet/protocol/Tr
     ) => {
       // The URL as given when parsing would change nothing (the client's own URLs): a long poll
       // keeps what its call refers to for its whole hold, so no parsed copy is made.
-      const { href, host, pathAndQuery } = splitUrl(url)
-      const sent = Option.isNone(template) ? href : template.value.replace("{host}", host) + pathAndQuery
+      const real = splitUrl(url)
+      const { href, host } = real
+      const sent = transportUrlOf(template, real)
       const slash = sent.indexOf("/", sent.indexOf("//") + 2)
       const target: LeanUndiciClient.Target = {
         method,

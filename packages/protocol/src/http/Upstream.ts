@@ -25,7 +25,10 @@ export class Upstream extends Context.Tag("@wxfleet/protocol/Upstream")<
 
 /** Where a request for `realUrl` is actually sent under an optional upstream template. */
 export const transportUrl = (template: Option.Option<string>, realUrl: URL): string =>
-  Option.match(template, {
-    onNone: () => realUrl.href,
-    onSome: (t) => t.replace("{host}", realUrl.host) + realUrl.pathname + realUrl.search,
-  })
+  transportUrlOf(template, { href: realUrl.href, host: realUrl.host, pathAndQuery: realUrl.pathname + realUrl.search })
+
+/** `transportUrl` of a URL already taken apart (`splitUrl`). */
+export const transportUrlOf = (
+  template: Option.Option<string>,
+  real: { readonly href: string; readonly host: string; readonly pathAndQuery: string },
+): string => (Option.isNone(template) ? real.href : template.value.replace("{host}", real.host) + real.pathAndQuery)
