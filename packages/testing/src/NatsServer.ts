@@ -22,17 +22,20 @@ export interface SpawnedNatsServer {
   readonly ready: Promise<void>
 }
 
+export interface NatsServerOptions {
+  /** The server's max_payload in bytes (nats-server's default: 1 MB), set through a config file in the store. */
+  readonly maxPayload?: number
+}
+
 /**
  * Spawns nats-server with JetStream on `host:port`, its store in `storeDir`: how the tests, the
  * benchmarks and the CLI's local server start one. `detached` puts it in its own process group.
  */
-export const spawnNatsServer = (options: {
+export const spawnNatsServer = (options: NatsServerOptions & {
   readonly host: string
   readonly port: number
   readonly storeDir: string
   readonly detached?: boolean
-  /** The server's max_payload in bytes (default 1 MB), set through a config file in the store. */
-  readonly maxPayload?: number
 }): SpawnedNatsServer => {
   const binary = natsServerBinary()
   const args = ["-a", options.host, "-p", String(options.port), "-js", "-sd", options.storeDir]
@@ -74,11 +77,6 @@ export const freePort = (): Promise<number> =>
       server.close(() => resolve(port))
     })
   })
-
-export interface NatsServerOptions {
-  /** The server's max_payload in bytes (nats-server's default: 1 MB). */
-  readonly maxPayload?: number
-}
 
 /**
  * A real nats-server with JetStream on a free loopback port and a temporary store directory, so

@@ -1,4 +1,5 @@
 import { Config, Context, Effect, Layer, Option } from "effect"
+import type { UrlParts } from "./SplitUrl.js"
 
 /**
  * The upstream override (contract): env `WXFLEET_UPSTREAM` holds a URL template containing
@@ -30,5 +31,5 @@ export const transportUrl = (template: Option.Option<string>, realUrl: URL): str
 /** `transportUrl` of a URL already taken apart (`splitUrl`). */
 export const transportUrlOf = (
   template: Option.Option<string>,
-  real: { readonly href: string; readonly host: string; readonly pathAndQuery: string },
+  real: UrlParts,
 ): string => (Option.isNone(template) ? real.href : template.value.replace("{host}", real.host) + real.pathAndQuery)
